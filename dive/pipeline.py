@@ -1,0 +1,125 @@
+"""Run one job: a single stage (with whatever upstream artifacts it needs) or the whole pipeline.
+
+Stages ask the context for their inputs (``ctx.need("solve")``); an input whose artifact is DONE is
+reused, a missing one is produced first. So ``stage=sft`` on a fresh checkout runs validate, synth and
+solve before SFT, and a rerun of a finished sweep does no stage work at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import logging
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from dive.artifacts import Artifact, artifact_for, produce
+from dive.config import PIPELINE, apply_point, validate
+from dive.tracking import MlflowTracker, NullTracker, make_tracker
+
+log = logging.getLogger(__name__)
+
+# stage name -> module under dive.stages exposing ``run(cfg, ctx) -> Artifact``
+STAGE_MODULES = {
+    "model": "dive.model",
+    "validate": "dive.stages.validate",
+    "synth": "dive.stages.synth",
+    "eval_tasks": "dive.stages.synth",
+    "solve": "dive.stages.solve",
+    "sft": "dive.stages.sft",
+    "select": "dive.stages.select",
+    "grpo": "dive.stages.grpo",
+    "evaluate": "dive.stages.evaluate",
+    "report": "dive.stages.report",
+}
+
+
+@dataclasses.dataclass
+class Context:
+    """What a stage needs besides its config: where artifacts live, the tracker, resolved inputs."""
+
+    cfg: DictConfig
+    artifacts_root: Path
+    results_dir: Path
+    tracker: MlflowTracker | NullTracker
+    resolved: dict[str, Artifact] = dataclasses.field(default_factory=dict)
+    timings: dict[str, float] = dataclasses.field(default_factory=dict)
+
+    def need(self, stage: str) -> Artifact:
+        """The DONE artifact of ``stage`` for this config, producing it (and its inputs) if needed."""
+        if stage not in self.resolved:
+            module = importlib.import_module(STAGE_MODULES[stage])
+            runner = module.run_eval_tasks if stage == "eval_tasks" else module.run
+            self.resolved[stage] = runner(self.cfg, self)
+        return self.resolved[stage]
+
+    def artifact(self, stage: str, label: str, config: Any, inputs: list[Artifact]) -> Artifact:
+        return artifact_for(self.artifacts_root, stage, label, config, inputs)
+
+    def produce(
+        self, artifact: Artifact, config: Any, compute: Callable[[Path], dict[str, float]]
+    ) -> Artifact:
+        """Compute the artifact unless DONE, inside a tracked stage run; log its metrics either way."""
+        start = time.perf_counter()
+        with self.tracker.stage(artifact.stage, {"artifact": str(artifact.path), **_flat_config(config)}):
+            metrics, computed = produce(artifact, config, compute)
+            self.tracker.log_metrics(metrics)
+            if computed:
+                self.tracker.log_artifacts(artifact.path)
+        self.timings[artifact.stage] = time.perf_counter() - start
+        state = "computed" if computed else "reused"
+        log.info("%s %s in %.1f s: %s", artifact.stage, state, self.timings[artifact.stage], artifact.path)
+        return artifact
+
+
+def _flat_config(config: Any) -> dict[str, Any]:
+    return dict(config) if isinstance(config, dict) else {"value": config}
+
+
+def make_context(cfg: DictConfig, sweep_dir: str | None = None) -> Context:
+    root = Path(cfg.paths.root).resolve()
+    OmegaConf.update(cfg, "paths.root", str(root))  # every later path is absolute, whatever the job's cwd
+    if cfg.torch_threads:
+        os.environ["OMP_NUM_THREADS"] = str(cfg.torch_threads)
+    results = Path(cfg.paths.results)
+    results.mkdir(parents=True, exist_ok=True)
+    tracker = make_tracker(cfg, results, sweep_dir)
+    return Context(cfg, Path(cfg.paths.artifacts), results, tracker)
+
+
+def _sweep_dir() -> str | None:
+    from hydra.core.hydra_config import HydraConfig
+
+    if not HydraConfig.initialized():
+        return None
+    hydra_cfg = HydraConfig.get()
+    return str(Path(hydra_cfg.sweep.dir).resolve()) if hydra_cfg.mode.name == "MULTIRUN" else None
+
+
+def run_job(cfg: DictConfig, sweep_dir: str | None = None) -> float | None:
+    """Validate, then run ``cfg.stage`` (or the pipeline); prints the last artifact's path last."""
+    cfg = apply_point(cfg)
+    validate(cfg)
+    ctx = make_context(cfg, sweep_dir or _sweep_dir())
+    if cfg.torch_threads:
+        import torch
+
+        torch.set_num_threads(cfg.torch_threads)
+    stages = PIPELINE if cfg.stage == "pipeline" else (cfg.stage,)
+    name = cfg.point or cfg.stage
+    last: Artifact | None = None
+    with ctx.tracker.point(cfg, name):
+        for stage in stages:
+            last = ctx.need(stage)
+        ctx.tracker.log_metrics({f"time/{k}_s": v for k, v in ctx.timings.items()})
+    assert last is not None
+    log.info("stage times (s): %s", {k: round(v, 1) for k, v in ctx.timings.items()})
+    print(last.path, flush=True)
+    metrics = last.metrics() if (last.path / "metrics.json").exists() else {}
+    headline = next((v for k, v in metrics.items() if k.endswith("accuracy")), None)
+    return float(headline) if headline is not None else None

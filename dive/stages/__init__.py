@@ -1,0 +1,1 @@
+"""Pipeline stages: each exposes ``run(cfg, ctx) -> Artifact`` and writes one artifact directory."""

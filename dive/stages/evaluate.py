@@ -1,0 +1,112 @@
+"""Stage ``evaluate``: DIVE-Eval (in-distribution) and a BFCL v4 slice (out-of-distribution).
+
+* DIVE-Eval: tasks synthesised like the training data but from held-out (eval-split) seeds, each with a
+  fresh toolset from the same pool; the policy runs multi-turn episodes with the real tools and is
+  scored by the answer judge (dive/rewards.py). Paper: 800 tasks.
+* BFCL v4: the first ``evaluate.bfcl_per_category`` items of each category, one assistant turn with the
+  item's functions, scored by dive/eval/bfcl.py (its AST checker semantics, on BFCL's own data files).
+
+Each model in ``evaluate.models`` (grpo, sft, base) is its own content-addressed artifact, so the base
+model is scored once for every sweep point that shares it. Headline keys: ``eval/...`` for the final
+(GRPO) policy, ``eval_sft/...`` and ``eval_base/...`` for the others, all logged on the point's run.
+
+    python -m dive stage=evaluate evaluate.dive_eval_tasks=100
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from dive.artifacts import Artifact
+from dive.model import load_policy, model_dir
+from dive.rewards import answers_match
+from dive.rollout import Episode, generate, rollout, start
+from dive.stages.select import episodes_for
+from dive.stages.synth import read_tasks
+from dive.tools.registry import load_tools
+
+if TYPE_CHECKING:
+    from dive.pipeline import Context
+
+PREFIX = {"grpo": "eval", "sft": "eval_sft", "base": "eval_base"}
+UPSTREAM = {"grpo": "grpo", "sft": "sft", "base": "model"}
+
+
+def run(cfg: DictConfig, ctx: Context) -> Artifact:
+    eval_tasks = ctx.need("eval_tasks")
+    config: dict[str, Any] = OmegaConf.to_container(cfg.evaluate, resolve=True)  # type: ignore[assignment]
+    config.pop("models")
+    config["max_output_chars"] = cfg.tools.max_output_chars
+    results: dict[str, float] = {}
+    last: Artifact | None = None
+    for name in cfg.evaluate.models:
+        policy = ctx.need(UPSTREAM[name])
+        artifact = ctx.artifact("evaluate", f"{name}-{cfg.model.name}", config, [policy, eval_tasks])
+        ctx.produce(artifact, config, lambda out, p=policy: _evaluate(cfg, model_dir(p), eval_tasks, out))
+        results.update({k.replace("eval/", f"{PREFIX[name]}/", 1): v for k, v in artifact.metrics().items()})
+        last = artifact
+    ctx.tracker.log_metrics(results)
+    assert last is not None
+    return last
+
+
+def _evaluate(cfg: DictConfig, policy_dir: Path, eval_tasks: Artifact, out: Path) -> dict[str, float]:
+    import torch
+
+    torch.manual_seed(cfg.seed)
+    model, tokenizer = load_policy(policy_dir, cfg.model.dtype)
+    metrics = _dive_eval(cfg, model, tokenizer, read_tasks(eval_tasks), out)
+    metrics.update(_bfcl(cfg, model, tokenizer, out))
+    return metrics
+
+
+def _dive_eval(cfg: DictConfig, model: Any, tokenizer: Any, tasks: list[dict[str, Any]], out: Path) -> dict[
+        str, float]:
+    e = cfg.evaluate
+    tools = load_tools(tuple(cfg.tools.domains))
+    episodes: list[Episode] = [ep for t in tasks for ep in episodes_for(t, tools, tokenizer, 1)]
+    rollout(model, tokenizer, episodes, e.max_turns, e.max_new_tokens, e.temperature, cfg.tools.max_output_chars)
+    answers = {t["id"]: t["answer"] for t in tasks}
+    correct = [answers_match(ep.final, answers[ep.key]) for ep in episodes]
+    with (out / "dive_eval.jsonl").open("w") as handle:
+        for ep, ok in zip(episodes, correct, strict=True):
+            handle.write(json.dumps({"task_id": ep.key, "final": ep.final, "reference": answers[ep.key],
+                                     "correct": ok, "calls": ep.calls, "turns": ep.turn_texts}) + "\n")
+    return {
+        "eval/dive_eval/accuracy": statistics.fmean(correct) if correct else 0.0,
+        "eval/dive_eval/tasks": float(len(correct)),
+        "eval/dive_eval/tool_calls_per_task": statistics.fmean(len(ep.calls) for ep in episodes)
+        if episodes else 0.0,
+    }
+
+
+def _bfcl(cfg: DictConfig, model: Any, tokenizer: Any, out: Path) -> dict[str, float]:
+    from dive.eval import bfcl
+
+    e = cfg.evaluate
+    if e.bfcl_per_category == 0 or not e.bfcl_categories:
+        return {}
+    stop_id = tokenizer.convert_tokens_to_ids("<|im_end|>")
+    metrics: dict[str, float] = {}
+    with (out / "bfcl.jsonl").open("w") as handle:
+        for category in e.bfcl_categories:
+            items = bfcl.load_items(category, limit=e.bfcl_per_category)
+            prompts = [start(it.id, it.messages, it.tools, {}, tokenizer).token_ids for it in items]
+            outputs = []
+            for i in range(0, len(prompts), 8):
+                outputs += generate(model, tokenizer, prompts[i : i + 8], e.max_new_tokens, e.temperature, stop_id)
+            scores = []
+            for item, ids in zip(items, outputs, strict=True):
+                text = tokenizer.decode(ids, skip_special_tokens=False)
+                ok, reason = bfcl.check(item, bfcl.parse_tool_calls(text))
+                scores.append(ok)
+                handle.write(json.dumps({"id": item.id, "output": text, "correct": ok, "reason": reason}) + "\n")
+            metrics[f"eval/bfcl/{category}/accuracy"] = statistics.fmean(scores)
+    metrics["eval/bfcl/overall"] = statistics.fmean(
+        metrics[f"eval/bfcl/{c}/accuracy"] for c in e.bfcl_categories)
+    return metrics

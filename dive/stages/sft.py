@@ -1,0 +1,227 @@
+"""Stage ``sft``: supervised fine-tuning on verified teacher trajectories with a DeepSpeed engine.
+
+Recipe (read top to bottom): tokenize sft.jsonl with the tool-calling chat format, loss on assistant
+tokens only (tool outputs, the system prompt and the question are context, not targets); drop, never
+cut, conversations longer than ``sft.max_seq_len``; train with DeepSpeed ZeRO-2 (gloo on CPU, one rank)
+or ZeRO-3 over GPUs; checkpoint every ``sft.checkpoint_every`` steps so a killed job resumes from its last
+step; finish with a held-out loss and an HF directory the next stages load.
+
+Simplifications against the paper: a constant LR after linear warm-up; CPU-sized defaults (the paper
+trains Qwen3-8B on 48k trajectories). ``sft.world_size > 1`` runs the same code as torchrun ranks.
+
+    python -m dive stage=sft                          # upstream stages run first if missing
+    python -m dive stage=sft sft.steps=20 model=tiny
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from dive.artifacts import Artifact
+from dive.chat import segments
+from dive.model import model_dir
+from dive.training import (
+    deepspeed_config, latest_checkpoint, prune_checkpoints, read_progress, run_torchrun, save_hf,
+    setup_distributed,
+)
+
+if TYPE_CHECKING:
+    from dive.pipeline import Context
+
+log = logging.getLogger(__name__)
+IGNORE = -100
+
+
+def run(cfg: DictConfig, ctx: Context) -> Artifact:
+    data, base = ctx.need("solve"), ctx.need("model")
+    config: dict[str, Any] = OmegaConf.to_container(cfg.sft, resolve=True)  # type: ignore[assignment]
+    config["dtype"] = cfg.model.dtype
+    artifact = ctx.artifact("sft", f"{cfg.model.name}-s{cfg.sft.steps}", config, [data, base])
+
+    def compute(out: Path) -> dict[str, float]:
+        args = {"config": config, "data": str(data.path / "sft.jsonl"), "base": str(model_dir(base)),
+                "out": str(out)}
+        if config["world_size"] > 1:
+            run_torchrun("dive.stages.sft", args, config["world_size"])
+        else:
+            train(**args)
+        for row in read_progress(out / "progress.jsonl"):
+            ctx.tracker.log_metrics({k: v for k, v in row.items() if k != "step"}, step=int(row["step"]))
+        return json.loads((out / "final_metrics.json").read_text())
+
+    return ctx.produce(artifact, config, compute)
+
+
+# ---------------------------------------------------------------------------------------------
+# data
+
+
+def tokenize_conversation(record: dict[str, Any], tokenizer: Any) -> tuple[list[int], list[int]]:
+    """Token ids and labels (IGNORE outside assistant output) of one OpenAI-format conversation."""
+    ids: list[int] = []
+    labels: list[int] = []
+    for text, trainable in segments(record["messages"], record.get("tools")):
+        piece = tokenizer(text, add_special_tokens=False)["input_ids"]
+        ids += piece
+        labels += piece if trainable else [IGNORE] * len(piece)
+    return ids, labels
+
+
+def load_examples(path: Path, tokenizer: Any, max_len: int) -> tuple[list[tuple[list[int], list[int]]], int]:
+    examples, dropped = [], 0
+    for line in path.read_text().splitlines():
+        ids, labels = tokenize_conversation(json.loads(line), tokenizer)
+        if len(ids) > max_len:
+            dropped += 1
+            continue
+        examples.append((ids, labels))
+    return examples, dropped
+
+
+def collate(batch: list[tuple[list[int], list[int]]], pad_id: int) -> dict[str, Any]:
+    import torch
+
+    width = max(len(ids) for ids, _ in batch)
+    input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
+    labels = torch.full((len(batch), width), IGNORE, dtype=torch.long)
+    attention = torch.zeros((len(batch), width), dtype=torch.long)
+    for row, (ids, labs) in enumerate(batch):
+        input_ids[row, : len(ids)] = torch.tensor(ids)
+        labels[row, : len(labs)] = torch.tensor(labs)
+        attention[row, : len(ids)] = 1
+    return {"input_ids": input_ids, "labels": labels, "attention_mask": attention}
+
+
+def batches(examples: list[Any], size: int, seed: int, rank: int, world: int, start: int) -> Any:
+    """Deterministic shuffled micro-batches for this rank, from micro-step ``start`` (resume) on."""
+    order: list[int] = []
+    epoch = 0
+    step = 0
+    while True:
+        if len(order) < size * world:
+            shuffled = list(range(len(examples)))
+            random.Random(f"{seed}:{epoch}").shuffle(shuffled)
+            order += shuffled
+            epoch += 1
+            continue
+        chunk, order = order[: size * world], order[size * world :]
+        if step >= start:
+            yield [examples[i] for i in chunk[rank::world]]
+        step += 1
+
+
+# ---------------------------------------------------------------------------------------------
+# training
+
+
+def train(config: dict[str, Any], data: str, base: str, out: str) -> None:
+    import deepspeed
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    out_dir = Path(out)
+    rank, world = setup_distributed()
+    torch.manual_seed(config["seed"])
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
+    examples, dropped = load_examples(Path(data), tokenizer, config["max_seq_len"])
+    if not examples:
+        raise RuntimeError(
+            f"all {dropped} conversations exceed sft.max_seq_len={config['max_seq_len']} tokens: "
+            "raise it, or shrink synth.toolset_max (every tool schema is in the prompt)"
+        )
+    n_eval = int(len(examples) * config["eval_fraction"])
+    eval_set, train_set = examples[:n_eval], examples[n_eval:] or examples
+    model = AutoModelForCausalLM.from_pretrained(base, dtype=getattr(torch, config["dtype"]))
+    model.config.use_cache = False
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config["lr"], weight_decay=config["weight_decay"])
+    warmup = max(1, config["warmup_steps"])
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min(1.0, (s + 1) / warmup))
+    ds_config = deepspeed_config(config["micro_batch"], config["grad_accum"], config["zero_stage"],
+                                 config["dtype"] == "bfloat16")
+    engine, _, _, _ = deepspeed.initialize(model=model, optimizer=optimizer, lr_scheduler=schedule,
+                                           config=ds_config)
+    step = _resume(engine, out_dir / "checkpoints")
+    _truncate_progress(out_dir / "progress.jsonl", step)  # steps after the last checkpoint are redone
+    micro = config["grad_accum"]
+    stream = batches(train_set, config["micro_batch"], config["seed"], rank, world, start=step * micro)
+    engine.train()
+    tokens, started, recent = 0, time.perf_counter(), []
+    while step < config["steps"]:
+        for _ in range(micro):
+            batch = collate(next(stream), pad_id)
+            loss = engine(**batch).loss
+            engine.backward(loss)
+            engine.step()
+            tokens += int(batch["attention_mask"].sum()) * world
+            recent.append(float(loss))
+        step += 1
+        if rank == 0:
+            _append(out_dir / "progress.jsonl", {"step": step, "sft/loss": sum(recent[-micro:]) / micro,
+                                                 "sft/lr": schedule.get_last_lr()[0]})
+        if step % config["checkpoint_every"] == 0 or step == config["steps"]:
+            _checkpoint(engine, out_dir / "checkpoints", step)
+    elapsed = time.perf_counter() - started
+    metrics = {
+        "sft/loss": sum(recent[-5:]) / len(recent[-5:]) if recent else float("nan"),
+        "sft/eval_loss": _eval_loss(engine, eval_set, pad_id),
+        "sft/tokens_per_s": tokens / elapsed if elapsed > 0 and tokens else 0.0,
+        "sft/examples": float(len(train_set)),
+        "sft/dropped_too_long": float(dropped),
+    }
+    save_hf(engine, tokenizer, out_dir / "hf", config["zero_stage"], rank)
+    if rank == 0:
+        (out_dir / "final_metrics.json").write_text(json.dumps(metrics, indent=2))
+        prune_checkpoints(out_dir / "checkpoints", keep="")  # the HF dir is the result; drop optimizer states
+
+
+def _append(path: Path, row: dict[str, float]) -> None:
+    with path.open("a") as handle:
+        handle.write(json.dumps(row) + "\n")
+
+
+def _truncate_progress(path: Path, step: int) -> None:
+    rows = [r for r in read_progress(path) if r["step"] <= step]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+
+
+def _resume(engine: Any, directory: Path) -> int:
+    tag = latest_checkpoint(directory)
+    if tag is None:
+        return 0
+    _, client_state = engine.load_checkpoint(str(directory), tag=tag)
+    log.info("resumed SFT from %s/%s", directory, tag)
+    return int(client_state["step"])
+
+
+def _checkpoint(engine: Any, directory: Path, step: int) -> None:
+    tag = f"step{step}"
+    engine.save_checkpoint(str(directory), tag=tag, client_state={"step": step})
+    if int(__import__("os").environ.get("RANK", "0")) == 0:
+        prune_checkpoints(directory, keep=tag)
+
+
+def _eval_loss(engine: Any, eval_set: list[Any], pad_id: int) -> float:
+    import torch
+
+    if not eval_set:
+        return float("nan")
+    engine.eval()
+    losses = []
+    with torch.no_grad():
+        for i in range(0, len(eval_set), 2):
+            losses.append(float(engine(**collate(eval_set[i : i + 2], pad_id)).loss))
+    engine.train()
+    return sum(losses) / len(losses)
+
+
+if __name__ == "__main__":  # a torchrun rank: python -m dive.stages.sft '<json args>'
+    train(**json.loads(sys.argv[1]))

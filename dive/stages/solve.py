@@ -1,0 +1,113 @@
+"""Stage ``solve``: teacher trajectories in OpenAI chat format, kept by rejection sampling -> sft.jsonl.
+
+The scripted teacher replays each task's evidence chain: the calls that lead to the answer (and to the
+comparison value, if asked), each re-executed for real, then the final answer. A trajectory is kept
+only when every re-executed call returns what the synthesizer recorded and the judge accepts the final
+answer, so sft.jsonl holds verified trajectories only (paper: 48k).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from dive.artifacts import Artifact
+from dive.chat import SYSTEM_PROMPT
+from dive.rewards import answers_match
+from dive.stages.synth import read_tasks
+from dive.synth.scripted import _chain
+from dive.tools.base import Tool
+from dive.tools.registry import load_tools
+
+if TYPE_CHECKING:
+    from dive.pipeline import Context
+
+
+def run(cfg: DictConfig, ctx: Context) -> Artifact:
+    tasks = ctx.need("synth")
+    config = OmegaConf.to_container(cfg.solve, resolve=True)
+    artifact = ctx.artifact("solve", f"{cfg.solve.backend}", config, [tasks])
+    return ctx.produce(artifact, config, lambda out: _solve(cfg, tasks, out))
+
+
+def task_prompt(task: dict[str, Any], tools: dict[str, Tool]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(messages, tool schemas) that open an episode on ``task``: the question and the task's toolset."""
+    schemas = [tools[t].openai_schema() for t in task["toolset"] if t in tools]
+    messages = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": task["question"]}]
+    return messages, schemas
+
+
+def _replayed_calls(task: dict[str, Any]) -> list[int]:
+    calls = task["calls"]
+    needed = set(_chain(calls, task["answer_call"]))
+    if "comparison" in task["structure"]:
+        answer_value = task["answer"]
+        for i, call in enumerate(calls):  # the comparison partner: the other call the question names
+            if i not in needed and call["ok"] and answer_value in json.dumps(call["output"]):
+                needed |= set(_chain(calls, i))
+                break
+        else:
+            needed |= {i for i, c in enumerate(calls) if c["ok"]}
+    return sorted(needed)
+
+
+def scripted_trajectory(task: dict[str, Any], tools: dict[str, Tool], max_chars: int) -> dict[str, Any]:
+    """Replay the evidence chain for real; the verdict says whether it reproduced and answered right.
+
+    The answer must also be visible: tool results are cut to ``max_chars`` in the conversation, and a
+    trajectory whose answer lies beyond the cut would teach the model to guess.
+    """
+    messages, schemas = task_prompt(task, tools)
+    reproduced, visible = True, False
+    for n, index in enumerate(_replayed_calls(task)):
+        call = task["calls"][index]
+        tool = tools[call["tool"]]
+        result = tool(call["arguments"])
+        reproduced &= result.ok and json.loads(result.content()) == call["output"]
+        call_id = f"call_{n}"
+        messages.append({
+            "role": "assistant", "content": "",
+            "tool_calls": [{"id": call_id, "type": "function", "function": {
+                "name": tool.name, "arguments": json.dumps(call["arguments"], ensure_ascii=False)}}],
+        })
+        content = result.content(max_chars)
+        visible |= index == task["answer_call"] and _shows(content, task)
+        messages.append({"role": "tool", "tool_call_id": call_id, "content": content})
+    answer = task["answer"]
+    messages.append({"role": "assistant", "content": f"The final answer is: {answer}."})
+    correct = reproduced and visible and answers_match(answer, task["answer"])
+    reason = "ok" if correct else (
+        "tool output changed on replay" if not reproduced else "answer cut from the tool result"
+        if not visible else "wrong answer"
+    )
+    return {"task_id": task["id"], "messages": messages, "tools": schemas,
+            "verdict": {"correct": correct, "reason": reason}}
+
+
+def _shows(content: str, task: dict[str, Any]) -> bool:
+    value = task["calls"][task["answer_call"]]["output"]
+    key = next((d["answer_key"] for d in reversed(task["derivation"])), None)
+    raw = value.get(key) if isinstance(value, dict) and key else task["answer"]
+    return json.dumps(raw, ensure_ascii=False) in content or str(raw) in content
+
+
+def _solve(cfg: DictConfig, tasks_artifact: Artifact, out: Path) -> dict[str, float]:
+    tasks = read_tasks(tasks_artifact)
+    tools = load_tools(tuple(cfg.tools.domains))
+    kept = 0
+    with (out / "trajectories.jsonl").open("w") as all_file, (out / "sft.jsonl").open("w") as sft_file:
+        for task in tasks:
+            trajectory = scripted_trajectory(task, tools, cfg.tools.max_output_chars)
+            all_file.write(json.dumps(trajectory, ensure_ascii=False) + "\n")
+            if trajectory["verdict"]["correct"]:
+                kept += 1
+                sft_file.write(json.dumps({"messages": trajectory["messages"], "tools": trajectory["tools"]},
+                                          ensure_ascii=False) + "\n")
+    return {
+        "solve/trajectories": float(len(tasks)),
+        "solve/kept": float(kept),
+        "solve/pass_rate": kept / max(1, len(tasks)),
+    }

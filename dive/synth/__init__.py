@@ -1,0 +1,1 @@
+"""Evidence-first task synthesis and the diversity metrics of synthesized data."""
