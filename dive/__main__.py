@@ -8,6 +8,7 @@ are validated together before any job is launched (dive/sweep.py).
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 import hydra
@@ -18,6 +19,7 @@ from dive.config import register_configs
 CONF_DIR = str(Path(__file__).resolve().parent.parent / "conf")
 
 register_configs()
+_INFO_FLAGS = {"--help", "-h", "--hydra-help", "--version", "--shell-completion", "-sc"}
 
 
 @hydra.main(version_base="1.3", config_path=CONF_DIR, config_name="dive")
@@ -29,6 +31,18 @@ def _app(cfg: DictConfig) -> float | None:
 
 def main() -> None:
     logging.getLogger("mlflow").setLevel(logging.WARNING)
+    argv = sys.argv[1:]
+    if "stage=report" in argv and not any(a.startswith("hydra.mode=") for a in argv):
+        sys.argv.append("hydra.mode=RUN")  # a report reads a whole sweep once; it is not itself a sweep
+    if not any(a in _INFO_FLAGS or a.startswith(("--cfg", "--info", "-c")) for a in argv):
+        from dive.config import ConfigError
+        from dive.sweep import preflight
+
+        try:
+            preflight(sys.argv[1:])
+        except ConfigError as error:
+            print(f"dive: {error}", file=sys.stderr)
+            raise SystemExit(2) from None
     _app()
 
 

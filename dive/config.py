@@ -196,9 +196,12 @@ class ConfigError(ValueError):
     """Every problem found in a config, one per line."""
 
     def __init__(self, problems: list[str]):
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{len(problems)} problem(s) in the configuration:\n{lines}")
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the configuration:\n{lines}")
+
+    def __reduce__(self) -> tuple[type, tuple[list[str]]]:  # survives pickling back from a submitit job
+        return (ConfigError, (self.problems,))
 
 
 def _choice(problems: list[str], key: str, value: Any, choices: tuple[str, ...] | list[str]) -> None:

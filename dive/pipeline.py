@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import json
 import logging
 import os
 import time
@@ -49,6 +50,7 @@ class Context:
     tracker: MlflowTracker | NullTracker
     resolved: dict[str, Artifact] = dataclasses.field(default_factory=dict)
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
+    metrics: dict[str, float] = dataclasses.field(default_factory=dict)  # every stage's, for the point run
 
     def need(self, stage: str) -> Artifact:
         """The DONE artifact of ``stage`` for this config, producing it (and its inputs) if needed."""
@@ -71,9 +73,12 @@ class Context:
             self.tracker.log_metrics(metrics)
             if computed:
                 self.tracker.log_artifacts(artifact.path)
-        self.timings[artifact.stage] = time.perf_counter() - start
+        name = f"{artifact.stage}/{artifact.label}"
+        self.timings[name] = time.perf_counter() - start
+        if artifact.stage not in ("evaluate",):  # evaluate logs its prefixed keys itself
+            self.metrics.update(metrics)
         state = "computed" if computed else "reused"
-        log.info("%s %s in %.1f s: %s", artifact.stage, state, self.timings[artifact.stage], artifact.path)
+        log.info("%s %s in %.1f s: %s", name, state, self.timings[name], artifact.path)
         return artifact
 
 
@@ -101,6 +106,22 @@ def _sweep_dir() -> str | None:
     return str(Path(hydra_cfg.sweep.dir).resolve()) if hydra_cfg.mode.name == "MULTIRUN" else None
 
 
+def _write_status(cfg: DictConfig, ctx: Context, last: Artifact) -> None:
+    """Per-point status for people (and the report when tracking is off), in the Hydra job's output dir."""
+    from hydra.core.hydra_config import HydraConfig
+
+    if not HydraConfig.initialized():
+        return
+    status = {
+        "point": cfg.point, "sweep": cfg.sweep.name, "stage": cfg.stage, "last_artifact": str(last.path),
+        "artifacts": {k: str(a.path) for k, a in ctx.resolved.items()},
+        "metrics": ctx.metrics, "timings_s": ctx.timings,
+        "config": OmegaConf.to_container(cfg.synth, resolve=True),
+    }
+    path = Path(HydraConfig.get().runtime.output_dir) / "status.json"
+    path.write_text(json.dumps(status, indent=2, default=str))
+
+
 def run_job(cfg: DictConfig, sweep_dir: str | None = None) -> float | None:
     """Validate, then run ``cfg.stage`` (or the pipeline); prints the last artifact's path last."""
     cfg = apply_point(cfg)
@@ -116,7 +137,8 @@ def run_job(cfg: DictConfig, sweep_dir: str | None = None) -> float | None:
     with ctx.tracker.point(cfg, name):
         for stage in stages:
             last = ctx.need(stage)
-        ctx.tracker.log_metrics({f"time/{k}_s": v for k, v in ctx.timings.items()})
+        ctx.tracker.log_metrics({**ctx.metrics, **{f"time/{k}_s": v for k, v in ctx.timings.items()}})
+        _write_status(cfg, ctx, last)
     assert last is not None
     log.info("stage times (s): %s", {k: round(v, 1) for k, v in ctx.timings.items()})
     print(last.path, flush=True)

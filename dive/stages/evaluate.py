@@ -50,7 +50,7 @@ def run(cfg: DictConfig, ctx: Context) -> Artifact:
         ctx.produce(artifact, config, lambda out, p=policy: _evaluate(cfg, model_dir(p), eval_tasks, out))
         results.update({k.replace("eval/", f"{PREFIX[name]}/", 1): v for k, v in artifact.metrics().items()})
         last = artifact
-    ctx.tracker.log_metrics(results)
+    ctx.metrics.update(results)  # logged on the point run with the other stages' metrics
     assert last is not None
     return last
 

@@ -292,8 +292,8 @@ def to_jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return float(value)
+    if getattr(value, "ndim", 0) > 0 and hasattr(value, "tolist"):  # numpy / torch arrays
+        return to_jsonable(value.tolist())
     if hasattr(value, "item") and callable(value.item):  # numpy / torch scalars
         return to_jsonable(value.item())
-    if hasattr(value, "tolist") and callable(value.tolist):  # numpy arrays
-        return to_jsonable(value.tolist())
     raise TypeError(f"tool output of type {type(value).__name__} is not JSON-serialisable")

@@ -1,0 +1,1 @@
+"""Evaluation of trained models on external benchmarks (BFCL v4, ...)."""

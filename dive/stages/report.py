@@ -1,0 +1,169 @@
+"""Stage ``report``: a sweep's points side by side, as tables and a plot under ``results/<sweep>/``.
+
+Rows come from MLflow (the point runs under the sweep's parent run); with tracking off, from the
+``status.json`` each point leaves in its sweep directory. Writes ``summary.csv``, ``summary.md``,
+``summary.png`` (accuracy per point and against data diversity) and appends to ``history.csv`` (one row
+per point and run, keyed by sweep directory, git commit and MLflow run id).
+
+    python -m dive stage=report +sweep=smoke      # the latest run of that sweep
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from omegaconf import DictConfig
+
+from dive.artifacts import Artifact
+
+if TYPE_CHECKING:
+    from dive.pipeline import Context
+
+COLUMNS = [
+    "point", "synth/pool_domains", "synth/variety", "synth/quantity", "synth/kept", "diversity/tools_covered",
+    "diversity/unique_toolsets", "diversity/unique_call_sequences", "diversity/unique_call_graphs",
+    "diversity/rp_topology_classes", "diversity/tools_per_task", "solve/kept", "sft/loss", "sft/eval_loss",
+    "grpo/reward", "grpo/accuracy", "eval/dive_eval/accuracy", "eval/bfcl/overall", "eval_sft/dive_eval/accuracy",
+    "eval_base/dive_eval/accuracy", "eval_base/bfcl/overall",
+]
+
+
+def run(cfg: DictConfig, ctx: Context) -> Artifact:
+    path = write_report(cfg, None)
+    return Artifact("report", str(cfg.sweep.name), "", path)
+
+
+def write_report(cfg: DictConfig, sweep_dir: str | None) -> Path:
+    import polars as pl
+
+    if not cfg.sweep.name:
+        raise ValueError("stage=report needs a sweep: add +sweep=<name> (files in conf/sweep/)")
+    rows = _rows_from_mlflow(cfg, sweep_dir) if cfg.tracking.backend == "mlflow" else []
+    if not rows:
+        rows = _rows_from_status(cfg, sweep_dir)
+    if not rows:
+        raise FileNotFoundError(f"no finished points of sweep {cfg.sweep.name!r} in MLflow or {cfg.paths.sweeps}")
+    out = Path(cfg.paths.results) / str(cfg.sweep.name)
+    out.mkdir(parents=True, exist_ok=True)
+    table = pl.DataFrame([{c: row.get(c) for c in COLUMNS} for row in rows], infer_schema_length=None)
+    table = table.sort("point")
+    table.write_csv(out / "summary.csv")
+    (out / "summary.md").write_text(_markdown(table))
+    _plot(table, out / "summary.png", str(cfg.sweep.name))
+    _append_history(out / "history.csv", rows)
+    (out / "metrics.json").write_text(json.dumps({"report/points": float(len(rows))}))
+    (out / "DONE").write_text("")
+    return out
+
+
+def _rows_from_mlflow(cfg: DictConfig, sweep_dir: str | None) -> list[dict[str, Any]]:
+    import mlflow
+
+    mlflow.set_tracking_uri(cfg.tracking.uri)
+    client = mlflow.MlflowClient()
+    experiment = client.get_experiment_by_name(cfg.tracking.experiment)
+    if experiment is None:
+        return []
+    where = f"tags.`dive.sweep_dir` = '{sweep_dir}'" if sweep_dir else (
+        f"tags.`dive.sweep` = '{cfg.sweep.name}' and tags.`dive.kind` = 'sweep'")
+    parents = client.search_runs([experiment.experiment_id], where, order_by=["start_time DESC"], max_results=1)
+    if not parents:
+        return []
+    parent = parents[0]
+    children = client.search_runs(
+        [experiment.experiment_id], f"tags.`mlflow.parentRunId` = '{parent.info.run_id}'", max_results=1000
+    )
+    rows = []
+    for run in children:
+        params = run.data.params
+        rows.append({
+            "point": run.info.run_name, "run_id": run.info.run_id, "status": run.info.status,
+            "sweep_dir": parent.data.tags.get("dive.sweep_dir", ""),
+            "synth/pool_domains": params.get("synth/pool_domains"), "synth/variety": params.get("synth/variety"),
+            "synth/quantity": params.get("synth/quantity"), **run.data.metrics,
+        })
+    return rows
+
+
+def _rows_from_status(cfg: DictConfig, sweep_dir: str | None) -> list[dict[str, Any]]:
+    base = Path(sweep_dir) if sweep_dir else _latest(Path(cfg.paths.sweeps) / str(cfg.sweep.name))
+    if base is None:
+        return []
+    rows = []
+    for path in sorted(base.glob("*/status.json")):
+        status = json.loads(path.read_text())
+        synth = status["config"]
+        rows.append({"point": status["point"], "run_id": "", "status": "FINISHED", "sweep_dir": str(base),
+                     "synth/pool_domains": str(synth.get("pool_domains")), "synth/variety": str(synth.get("variety")),
+                     "synth/quantity": str(synth.get("quantity")), **status["metrics"]})
+    return rows
+
+
+def _latest(directory: Path) -> Path | None:
+    runs = sorted(p for p in directory.glob("*") if p.is_dir()) if directory.exists() else []
+    return runs[-1] if runs else None
+
+
+def _markdown(table: Any) -> str:
+    shown = [c for c in table.columns if table[c].null_count() < len(table)]
+
+    def cell(value: Any) -> str:
+        return f"{value:.4g}" if isinstance(value, float) else ("" if value is None else str(value))
+
+    lines = ["| " + " | ".join(shown) + " |", "|" + "---|" * len(shown)]
+    lines += ["| " + " | ".join(cell(row[c]) for c in shown) + " |" for row in table.iter_rows(named=True)]
+    return "\n".join(lines) + "\n"
+
+
+def _plot(table: Any, path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+    points = table["point"].to_list()
+    series = [("eval/dive_eval/accuracy", "DIVE-Eval (trained)"), ("eval_base/dive_eval/accuracy", "DIVE-Eval (base)"),
+              ("eval/bfcl/overall", "BFCL (trained)"), ("eval_base/bfcl/overall", "BFCL (base)")]
+    width = 0.8 / len(series)
+    for n, (column, label) in enumerate(series):
+        values = [v if v is not None else 0.0 for v in table[column].to_list()]
+        left.bar([i + n * width for i in range(len(points))], values, width=width, label=label)
+    left.set_xticks([i + 0.4 - width / 2 for i in range(len(points))], points, rotation=30, ha="right")
+    left.set_ylabel("accuracy")
+    left.set_title(f"{title}: accuracy per point")
+    left.legend(fontsize=8)
+    graphs = [v if v is not None else 0.0 for v in table["diversity/unique_call_graphs"].to_list()]
+    accuracy = [v if v is not None else 0.0 for v in table["eval/dive_eval/accuracy"].to_list()]
+    right.scatter(graphs, accuracy)
+    for x, y, name in zip(graphs, accuracy, points, strict=True):
+        right.annotate(name, (x, y), fontsize=8)
+    right.set_xlabel("unique call graphs in the SFT data")
+    right.set_ylabel("DIVE-Eval accuracy (trained)")
+    right.set_title("accuracy vs diversity")
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def _append_history(path: Path, rows: list[dict[str, Any]]) -> None:
+    import polars as pl
+
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                                check=False).stdout.strip()
+    except OSError:
+        commit = ""
+    keys = ["sweep_dir", "point", "run_id", "status"] + COLUMNS[1:]
+    new = pl.DataFrame([{**{k: row.get(k) for k in keys}, "git_commit": commit} for row in rows],
+                       infer_schema_length=None).with_columns(pl.all().cast(pl.String))
+    if path.exists():
+        old = pl.read_csv(path, infer_schema_length=0)
+        seen = set(zip(old["sweep_dir"].to_list(), old["point"].to_list(), strict=True))
+        new = new.filter([(d, p) not in seen for d, p in zip(new["sweep_dir"].to_list(), new["point"].to_list(),
+                                                               strict=True)])
+        new = pl.concat([old, new], how="diagonal")
+    new.write_csv(path)

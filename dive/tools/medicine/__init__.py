@@ -1,0 +1,16 @@
+"""Medicine-domain tools: ICD-10-CM / ICD-9-CM coding, drug dictionary, comorbidity indices, clinical
+calculators and pharmacokinetics. Importing this package registers every tool and seed source."""
+
+from dive.tools.medicine import (  # noqa: F401
+    drugs,
+    elixhauser,
+    icd9cm,
+    icd10cm,
+    icd10cm_notes,
+    labunits,
+    medcalc_body,
+    medcalc_lab,
+    medcalc_scores,
+    pharmacokinetics,
+    seeds,
+)

@@ -1,0 +1,102 @@
+"""Every config file composes and validates (found recursively, not listed), and bad input fails clearly."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from omegaconf import OmegaConf
+
+from dive.config import ConfigError, apply_point, validate
+from tests.conftest import REPO, compose_config
+
+CONF = REPO / "conf"
+GLOBAL_GROUPS = {"debug", "experiment", "sweep", "launcher"}
+
+
+def _options() -> list[tuple[str, str]]:
+    found = []
+    for path in sorted(CONF.rglob("*.yaml")):
+        group = path.parent.relative_to(CONF).as_posix()
+        if group != "." and group != "local":
+            found.append((group, path.stem))
+    return found
+
+
+def _override(group: str, option: str) -> list[str]:
+    extra = ["slurm=localhost"] if (group, option) == ("launcher", "slurm") else []
+    extra += ["model.path=/models/x"] if (group, option) == ("model", "hf_dir") else []
+    prefix = "+" if group == "sweep" else ""
+    return [f"{prefix}{group}={option}", *extra]
+
+
+def test_every_config_file_is_covered() -> None:
+    groups = {g for g, _ in _options()}
+    assert {"model", "tools", "synth", "sft", "grpo", "evaluate", "launcher", "slurm", "tracking", "sweep"} <= groups
+
+
+@pytest.mark.parametrize(("group", "option"), _options())
+def test_config_composes_and_validates(group: str, option: str) -> None:
+    cfg = compose_config(_override(group, option))
+    points = list(cfg.sweep.points) or [None]
+    for point in points:
+        OmegaConf.update(cfg, "point", point)
+        point_cfg = apply_point(cfg)
+        validate(point_cfg)
+        OmegaConf.to_container(point_cfg, resolve=True)  # every interpolation resolves
+
+
+def test_sweep_points_differ_only_in_their_values() -> None:
+    cfg = compose_config(["+sweep=diversity_vs_quantity"])
+    quantities = {p: apply_point(OmegaConf.merge(cfg, {"point": p})).synth.quantity for p in cfg.sweep.points}
+    assert quantities["q8"] == 8 * quantities["q1"]
+    assert quantities["d_pool5_vtask"] == quantities["q2"]  # equal data; 4x less than q8
+
+
+def test_validate_collects_every_problem() -> None:
+    cfg = compose_config(["synth.variety=-1", "sft.zero_stage=5", "evaluate.bfcl_categories=[nope]"])
+    with pytest.raises(ConfigError) as error:
+        validate(cfg)
+    text = str(error.value)
+    assert "synth.variety = -1" in text
+    assert "sft.zero_stage = 5" in text and "[0, 1, 2, 3]" in text
+    assert "'nope'" in text and "simple_python" in text
+    assert len(error.value.problems) == 3
+
+
+def test_slurm_launcher_needs_a_profile() -> None:
+    with pytest.raises(ConfigError, match="slurm=<profile>"):
+        validate(compose_config(["launcher=slurm"]))
+
+
+def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {"DIVE_ROOT": str(cwd), "PATH": "/usr/bin:/bin", "HOME": str(cwd)}
+    import os
+
+    env = {**os.environ, **env}
+    return subprocess.run([sys.executable, "-m", "dive", *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def test_cli_rejects_bad_value_before_running(tmp_path: Path) -> None:
+    result = _cli(["synth.variety=-1", "tracking=none"], tmp_path)
+    assert result.returncode != 0
+    assert "synth.variety = -1 must be null or >= 1" in result.stderr + result.stdout
+    assert not (tmp_path / "artifacts").exists()
+
+
+def test_cli_rejects_unknown_option_with_choices(tmp_path: Path) -> None:
+    result = _cli(["launcher=nope"], tmp_path)
+    assert result.returncode != 0
+    output = result.stderr + result.stdout
+    assert "launcher/nope" in output and "debug" in output and "local" in output and "slurm" in output
+
+
+def test_sweep_validates_every_point_before_launch(tmp_path: Path) -> None:
+    result = _cli(["+sweep=smoke", "synth.toolset_min=9", "synth.toolset_max=3", "tracking=none"], tmp_path)
+    assert result.returncode != 0
+    output = result.stderr + result.stdout
+    assert "[point v1]" in output and "[point vtask]" in output and "synth.toolset_max = 3" in output
+    assert not list(tmp_path.glob("sweeps/*/*/.submitit")), "no job may be submitted"
