@@ -27,8 +27,8 @@ TOOLS_PREAMBLE = (
 )
 TOOLS_POSTAMBLE = (
     "\n</tools>\n\nFor each function call, return a json object with function name and arguments within "
-    '<tool_call></tool_call> XML tags:\n<tool_call>\n{"name": <function-name>, "arguments": <args-json-object>}'
-    "\n</tool_call>"
+    "<tool_call></tool_call> XML tags:\n<tool_call>\n"
+    '{"name": <function-name>, "arguments": <args-json-object>}\n</tool_call>'
 )
 FINAL_ANSWER = re.compile(r"final answer is\s*:?\s*(.+?)\s*\.?\s*$", re.IGNORECASE | re.DOTALL)
 _TOOL_CALL = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL)
@@ -55,7 +55,9 @@ def _assistant_body(message: Message) -> str:
         arguments = function["arguments"]
         if isinstance(arguments, str):
             arguments = json.loads(arguments)
-        body += "\n<tool_call>\n" + _dumps({"name": function["name"], "arguments": arguments}) + "\n</tool_call>"
+        body += (
+            "\n<tool_call>\n" + _dumps({"name": function["name"], "arguments": arguments}) + "\n</tool_call>"
+        )
     return body
 
 
@@ -63,7 +65,9 @@ def segments(
     messages: Sequence[Message], tools: Sequence[Mapping[str, Any]] | None = None
 ) -> list[tuple[str, bool]]:
     """The rendered conversation as (text, is_assistant_output) pieces, for loss masks on assistant tokens."""
-    pieces: list[tuple[str, bool]] = [("<|im_start|>system\n" + _system_text(messages, tools) + "<|im_end|>\n", False)]
+    pieces: list[tuple[str, bool]] = [
+        ("<|im_start|>system\n" + _system_text(messages, tools) + "<|im_end|>\n", False)
+    ]
     rest = messages[1:] if messages and messages[0]["role"] == "system" else messages
     i = 0
     while i < len(rest):
@@ -86,7 +90,9 @@ def segments(
 
 
 def render(
-    messages: Sequence[Message], tools: Sequence[Mapping[str, Any]] | None = None, add_generation_prompt: bool = False
+    messages: Sequence[Message],
+    tools: Sequence[Mapping[str, Any]] | None = None,
+    add_generation_prompt: bool = False,
 ) -> str:
     text = "".join(piece for piece, _ in segments(messages, tools))
     return text + ("<|im_start|>assistant\n" if add_generation_prompt else "")
@@ -116,7 +122,9 @@ CHAT_TEMPLATE = "".join(
         "{%- else %}{{ call.function.arguments | tojson }}{%- endif %}" + _lit("}\n</tool_call>"),
         "{%- endfor %}" + _lit("<|im_end|>\n"),
         "{%- elif m.role == 'tool' %}",
-        "{%- if loop.first or rest[loop.index0 - 1].role != 'tool' %}" + _lit("<|im_start|>user") + "{%- endif %}",
+        "{%- if loop.first or rest[loop.index0 - 1].role != 'tool' %}"
+        + _lit("<|im_start|>user")
+        + "{%- endif %}",
         _lit("\n<tool_response>\n") + "{{ m.content }}" + _lit("\n</tool_response>"),
         "{%- if loop.last or rest[loop.index0 + 1].role != 'tool' %}" + _lit("<|im_end|>\n") + "{%- endif %}",
         "{%- else %}" + _lit("<|im_start|>") + "{{ m.role }}" + _lit("\n") + "{{ m.content }}",
@@ -161,7 +169,11 @@ def assistant_message(text: str) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant", "content": content}
     if calls:
         message["tool_calls"] = [
-            {"id": f"call_{i}", "type": "function", "function": {"name": c["name"], "arguments": _dumps(c["arguments"])}}
+            {
+                "id": f"call_{i}",
+                "type": "function",
+                "function": {"name": c["name"], "arguments": _dumps(c["arguments"])},
+            }
             for i, c in enumerate(calls)
         ]
     return message

@@ -271,13 +271,17 @@ def _check_choices(cfg: DictConfig, problems: list[str]) -> None:
     _choice(problems, "launcher.name", cfg.launcher.name, ("local", "slurm", "debug"))
     _choice(problems, "tracking.backend", cfg.tracking.backend, ("mlflow", "none"))
     if cfg.launcher.name == "slurm" and cfg.slurm.profile == "none":
-        problems.append("launcher = slurm needs a cluster profile: add slurm=<profile> (files in conf/slurm/)")
+        problems.append(
+            "launcher = slurm needs a cluster profile: add slurm=<profile> (files in conf/slurm/)"
+        )
 
 
 def _check_sweep(cfg: DictConfig, problems: list[str]) -> None:
     points = cfg.sweep.points
     if cfg.point is not None and cfg.point not in points:
-        problems.append(f"point = {cfg.point!r} is not a point of sweep {cfg.sweep.name!r}; valid: {list(points)}")
+        problems.append(
+            f"point = {cfg.point!r} is not a point of sweep {cfg.sweep.name!r}; valid: {list(points)}"
+        )
 
 
 def validate(cfg: DictConfig) -> None:
@@ -291,7 +295,7 @@ def validate(cfg: DictConfig) -> None:
 
 
 def apply_point(cfg: DictConfig) -> DictConfig:
-    """The config of one sweep point: ``sweep.points[point]`` merged over ``cfg`` (struct mode keeps keys known)."""
+    """One sweep point's config: ``sweep.points[point]`` merged over ``cfg`` (known keys only)."""
     if cfg.point is None or cfg.point not in cfg.sweep.points:
         return cfg
     values = OmegaConf.to_container(cfg.sweep.points[cfg.point], resolve=False)

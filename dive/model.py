@@ -83,7 +83,9 @@ def _from_gguf(model_cfg: DictConfig) -> tuple[Any, Any]:
         found = sorted(p.name for p in folder.glob("*.gguf"))
         raise FileNotFoundError(f"model.gguf_file = {model_cfg.gguf_file!r} not in {folder}; found {found}")
     tokenizer = AutoTokenizer.from_pretrained(folder, gguf_file=model_cfg.gguf_file)
-    quantized = AutoModelForCausalLM.from_pretrained(folder, gguf_file=model_cfg.gguf_file, dtype=torch.float32)
+    quantized = AutoModelForCausalLM.from_pretrained(
+        folder, gguf_file=model_cfg.gguf_file, dtype=torch.float32
+    )
     config = AutoConfig.from_pretrained(folder, gguf_file=model_cfg.gguf_file)
     if hasattr(config, "quantization_config"):
         del config.quantization_config

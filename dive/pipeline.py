@@ -64,9 +64,17 @@ class Context:
         return artifact_for(self.artifacts_root, stage, label, config, inputs)
 
     def produce(
-        self, artifact: Artifact, config: Any, compute: Callable[[Path], dict[str, float]]
+        self,
+        artifact: Artifact,
+        config: Any,
+        compute: Callable[[Path], dict[str, float]],
+        headline: bool = True,
     ) -> Artifact:
-        """Compute the artifact unless DONE, inside a tracked stage run; log its metrics either way."""
+        """Compute the artifact unless DONE, inside a tracked stage run; log its metrics either way.
+
+        ``headline`` artifacts' metrics also go on the point's run (not DIVE-Eval's task synthesis, whose
+        diversity numbers would shadow the training data's, nor evaluate's, which logs prefixed keys).
+        """
         start = time.perf_counter()
         with self.tracker.stage(artifact.stage, {"artifact": str(artifact.path), **_flat_config(config)}):
             metrics, computed = produce(artifact, config, compute)
@@ -75,7 +83,7 @@ class Context:
                 self.tracker.log_artifacts(artifact.path)
         name = f"{artifact.stage}/{artifact.label}"
         self.timings[name] = time.perf_counter() - start
-        if artifact.stage not in ("evaluate",):  # evaluate logs its prefixed keys itself
+        if headline:
             self.metrics.update(metrics)
         state = "computed" if computed else "reused"
         log.info("%s %s in %.1f s: %s", name, state, self.timings[name], artifact.path)
@@ -113,9 +121,13 @@ def _write_status(cfg: DictConfig, ctx: Context, last: Artifact) -> None:
     if not HydraConfig.initialized():
         return
     status = {
-        "point": cfg.point, "sweep": cfg.sweep.name, "stage": cfg.stage, "last_artifact": str(last.path),
+        "point": cfg.point,
+        "sweep": cfg.sweep.name,
+        "stage": cfg.stage,
+        "last_artifact": str(last.path),
         "artifacts": {k: str(a.path) for k, a in ctx.resolved.items()},
-        "metrics": ctx.metrics, "timings_s": ctx.timings,
+        "metrics": ctx.metrics,
+        "timings_s": ctx.timings,
         "config": OmegaConf.to_container(cfg.synth, resolve=True),
     }
     path = Path(HydraConfig.get().runtime.output_dir) / "status.json"

@@ -56,8 +56,13 @@ def format_reward(turn_texts: Sequence[str], calls: Sequence[Mapping[str, Any]],
     return answered + 0.5 * valid
 
 
-def reward(alpha: float, turn_texts: Sequence[str], calls: Sequence[Mapping[str, Any]],
-           final: str | None, reference: str) -> tuple[float, float, float]:
+def reward(
+    alpha: float,
+    turn_texts: Sequence[str],
+    calls: Sequence[Mapping[str, Any]],
+    final: str | None,
+    reference: str,
+) -> tuple[float, float, float]:
     """(R, R_format, R_correct) for one episode."""
     r_format = format_reward(turn_texts, calls, final)
     r_correct = 1.0 if answers_match(final, reference) else 0.0

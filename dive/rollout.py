@@ -33,15 +33,26 @@ class Episode:
     done: bool = False
 
 
-def start(key: str, messages: list[dict[str, Any]], tools: list[dict[str, Any]],
-          lookup: Mapping[str, Tool], tokenizer: Any) -> Episode:
+def start(
+    key: str,
+    messages: list[dict[str, Any]],
+    tools: list[dict[str, Any]],
+    lookup: Mapping[str, Tool],
+    tokenizer: Any,
+) -> Episode:
     text = render(messages, tools, add_generation_prompt=True)
     ids = tokenizer(text, add_special_tokens=False)["input_ids"]
     return Episode(key, [dict(m) for m in messages], tools, lookup, list(ids), [0] * len(ids))
 
 
-def generate(model: Any, tokenizer: Any, prompts: Sequence[list[int]], max_new_tokens: int,
-             temperature: float, stop_id: int) -> list[list[int]]:
+def generate(
+    model: Any,
+    tokenizer: Any,
+    prompts: Sequence[list[int]],
+    max_new_tokens: int,
+    temperature: float,
+    stop_id: int,
+) -> list[list[int]]:
     """New token ids per prompt (up to and including the stop token), batched with left padding."""
     import torch
 
@@ -50,13 +61,23 @@ def generate(model: Any, tokenizer: Any, prompts: Sequence[list[int]], max_new_t
     input_ids = torch.full((len(prompts), width), pad, dtype=torch.long)
     attention = torch.zeros((len(prompts), width), dtype=torch.long)
     for row, ids in enumerate(prompts):
-        input_ids[row, width - len(ids):] = torch.tensor(ids)
-        attention[row, width - len(ids):] = 1
-    sampling = {"do_sample": True, "temperature": temperature, "top_p": 1.0} if temperature > 0 else {
-        "do_sample": False}
+        input_ids[row, width - len(ids) :] = torch.tensor(ids)
+        attention[row, width - len(ids) :] = 1
+    sampling = (
+        {"do_sample": True, "temperature": temperature, "top_p": 1.0}
+        if temperature > 0
+        else {"do_sample": False}
+    )
     with torch.no_grad():
-        output = model.generate(input_ids=input_ids, attention_mask=attention, max_new_tokens=max_new_tokens,
-                                eos_token_id=stop_id, pad_token_id=pad, use_cache=True, **sampling)
+        output = model.generate(
+            input_ids=input_ids,
+            attention_mask=attention,
+            max_new_tokens=max_new_tokens,
+            eos_token_id=stop_id,
+            pad_token_id=pad,
+            use_cache=True,
+            **sampling,
+        )
     results = []
     for row in output[:, width:].tolist():
         cut = row.index(stop_id) + 1 if stop_id in row else len(row)
@@ -71,32 +92,55 @@ def _run_calls(episode: Episode, calls: list[dict[str, Any]], max_chars: int) ->
         tool = episode.lookup.get(call["name"])
         valid = tool is not None and check_arguments(tool.parameters, call["arguments"]) is None
         if tool is None:
-            content = json.dumps({"error": f"unknown tool {call['name']!r}; available: {sorted(episode.lookup)}"})
+            content = json.dumps(
+                {"error": f"unknown tool {call['name']!r}; available: {sorted(episode.lookup)}"}
+            )
             ok = False
         else:
             result = tool(call["arguments"])
             content, ok = result.content(max_chars), result.ok
-        episode.calls.append({"tool": tool.id if tool else call["name"], "arguments": call["arguments"],
-                              "valid": valid, "ok": ok, "turn": len(episode.turn_texts), "output": content})
+        episode.calls.append(
+            {
+                "tool": tool.id if tool else call["name"],
+                "arguments": call["arguments"],
+                "valid": valid,
+                "ok": ok,
+                "turn": len(episode.turn_texts),
+                "output": content,
+            }
+        )
         messages.append({"role": "tool", "tool_call_id": f"call_{n}", "content": content})
     return messages
 
 
-def rollout(model: Any, tokenizer: Any, episodes: list[Episode], max_turns: int, max_new_tokens: int,
-            temperature: float, max_chars: int, batch_size: int = 8) -> None:
+def rollout(
+    model: Any,
+    tokenizer: Any,
+    episodes: list[Episode],
+    max_turns: int,
+    max_new_tokens: int,
+    temperature: float,
+    max_chars: int,
+    batch_size: int = 8,
+) -> None:
     """Advance every episode until it answers (a turn without tool calls) or runs out of turns."""
     stop_id = tokenizer.convert_tokens_to_ids("<|im_end|>")
     for turn in range(max_turns):
         active = [e for e in episodes if not e.done]
         for i in range(0, len(active), batch_size):
             chunk = active[i : i + batch_size]
-            outputs = generate(model, tokenizer, [e.token_ids for e in chunk], max_new_tokens, temperature, stop_id)
+            outputs = generate(
+                model, tokenizer, [e.token_ids for e in chunk], max_new_tokens, temperature, stop_id
+            )
             for episode, new_ids in zip(chunk, outputs, strict=True):
-                _advance(episode, new_ids, tokenizer, stop_id, last_turn=turn == max_turns - 1, max_chars=max_chars)
+                _advance(
+                    episode, new_ids, tokenizer, stop_id, last_turn=turn == max_turns - 1, max_chars=max_chars
+                )
 
 
-def _advance(episode: Episode, new_ids: list[int], tokenizer: Any, stop_id: int, last_turn: bool,
-             max_chars: int) -> None:
+def _advance(
+    episode: Episode, new_ids: list[int], tokenizer: Any, stop_id: int, last_turn: bool, max_chars: int
+) -> None:
     text = tokenizer.decode(new_ids, skip_special_tokens=False)
     episode.token_ids += new_ids
     episode.gen_mask += [1] * len(new_ids)

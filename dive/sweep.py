@@ -86,8 +86,12 @@ class SweepCallback(Callback):
         jobs = expand_points(list(config.hydra.overrides.task), params)  # type: ignore[arg-type]
         sweep_dir = Path(config.hydra.sweep.dir).resolve()
         sweep_dir.mkdir(parents=True, exist_ok=True)
-        plan = {"sweep": config.sweep.name, "created": time.strftime("%Y-%m-%d %H:%M:%S"),
-                "launcher": config.launcher.name, "jobs": jobs}
+        plan = {
+            "sweep": config.sweep.name,
+            "created": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "launcher": config.launcher.name,
+            "jobs": jobs,
+        }
         (sweep_dir / "plan.json").write_text(json.dumps(plan, indent=2))
         log.info("sweep %s: %d points validated; plan in %s", config.sweep.name, len(jobs), sweep_dir)
         from dive.tracking import start_sweep_run

@@ -102,7 +102,10 @@ class MlflowTracker:
             tags["dive.sweep"] = cfg.sweep.name
         run = _retry(
             lambda: self.mlflow.start_run(
-                experiment_id=self.experiment_id, run_name=name, parent_run_id=self._parent_run_id(), tags=tags
+                experiment_id=self.experiment_id,
+                run_name=name,
+                parent_run_id=self._parent_run_id(),
+                tags=tags,
             )
         )
         try:
@@ -161,7 +164,9 @@ def start_sweep_run(cfg: DictConfig, results_dir: Path, sweep_dir: str, points: 
         return None
     tags = {"dive.kind": "sweep", "dive.sweep": str(cfg.sweep.name), SWEEP_TAG: sweep_dir}
     run = _retry(
-        lambda: tracker.client.create_run(tracker.experiment_id, run_name=f"sweep:{cfg.sweep.name}", tags=tags)
+        lambda: tracker.client.create_run(
+            tracker.experiment_id, run_name=f"sweep:{cfg.sweep.name}", tags=tags
+        )
     )
     _retry(lambda: tracker.client.log_param(run.info.run_id, "points", ",".join(points)))
     return run.info.run_id

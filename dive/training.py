@@ -32,8 +32,14 @@ def setup_distributed() -> tuple[int, int]:
     if not torch.cuda.is_available():
         os.environ.setdefault("DS_ACCELERATOR", "cpu")
     if "RANK" not in os.environ:
-        os.environ.update(RANK="0", LOCAL_RANK="0", WORLD_SIZE="1", LOCAL_WORLD_SIZE="1",
-                          MASTER_ADDR="127.0.0.1", MASTER_PORT=str(free_port()))
+        os.environ.update(
+            RANK="0",
+            LOCAL_RANK="0",
+            WORLD_SIZE="1",
+            LOCAL_WORLD_SIZE="1",
+            MASTER_ADDR="127.0.0.1",
+            MASTER_PORT=str(free_port()),
+        )
     import deepspeed
 
     deepspeed.init_distributed(dist_backend="nccl" if torch.cuda.is_available() else "gloo", verbose=False)
@@ -83,8 +89,14 @@ def prune_checkpoints(directory: Path, keep: str) -> None:
 def run_torchrun(module: str, args: dict[str, Any], world_size: int) -> None:
     """Run ``python -m module --args JSON`` as ``world_size`` ranks on this node (multi-rank on one box)."""
     command = [
-        sys.executable, "-m", "torch.distributed.run", f"--nproc_per_node={world_size}",
-        f"--master_port={free_port()}", "-m", module, json.dumps(args),
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        f"--nproc_per_node={world_size}",
+        f"--master_port={free_port()}",
+        "-m",
+        module,
+        json.dumps(args),
     ]
     subprocess.run(command, check=True)
 

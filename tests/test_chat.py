@@ -9,14 +9,31 @@ from transformers import PreTrainedTokenizerFast
 
 from dive import chat
 
-TOOLS = [{"type": "function", "function": {"name": "general__x__y", "description": "d",
-                                           "parameters": {"type": "object", "properties": {}}}}]
+TOOLS = [
+    {
+        "type": "function",
+        "function": {
+            "name": "general__x__y",
+            "description": "d",
+            "parameters": {"type": "object", "properties": {}},
+        },
+    }
+]
 CONVERSATION = [
     {"role": "system", "content": "sys"},
     {"role": "user", "content": "Q?"},
-    {"role": "assistant", "content": "", "tool_calls": [
-        {"id": "a", "type": "function", "function": {"name": "general__x__y", "arguments": json.dumps({"k": "v"})}},
-        {"id": "b", "type": "function", "function": {"name": "general__x__y", "arguments": "{}"}}]},
+    {
+        "role": "assistant",
+        "content": "",
+        "tool_calls": [
+            {
+                "id": "a",
+                "type": "function",
+                "function": {"name": "general__x__y", "arguments": json.dumps({"k": "v"})},
+            },
+            {"id": "b", "type": "function", "function": {"name": "general__x__y", "arguments": "{}"}},
+        ],
+    },
     {"role": "tool", "tool_call_id": "a", "content": '{"r": 1}'},
     {"role": "tool", "tool_call_id": "b", "content": '{"r": 2}'},
     {"role": "assistant", "content": "The final answer is: 3."},
@@ -34,7 +51,9 @@ def test_jinja_template_matches_python_renderer() -> None:
     for messages, tools in [(CONVERSATION, TOOLS), (CONVERSATION[1:2], None), (CONVERSATION[1:], TOOLS)]:
         for prompt in (False, True):
             expected = chat.render(messages, tools, add_generation_prompt=prompt)
-            got = tokenizer.apply_chat_template(messages, tools=tools, tokenize=False, add_generation_prompt=prompt)
+            got = tokenizer.apply_chat_template(
+                messages, tools=tools, tokenize=False, add_generation_prompt=prompt
+            )
             assert got == expected
 
 

@@ -34,7 +34,18 @@ def _override(group: str, option: str) -> list[str]:
 
 def test_every_config_file_is_covered() -> None:
     groups = {g for g, _ in _options()}
-    assert {"model", "tools", "synth", "sft", "grpo", "evaluate", "launcher", "slurm", "tracking", "sweep"} <= groups
+    assert {
+        "model",
+        "tools",
+        "synth",
+        "sft",
+        "grpo",
+        "evaluate",
+        "launcher",
+        "slurm",
+        "tracking",
+        "sweep",
+    } <= groups
 
 
 @pytest.mark.parametrize(("group", "option"), _options())
@@ -76,8 +87,15 @@ def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     import os
 
     env = {**os.environ, **env}
-    return subprocess.run([sys.executable, "-m", "dive", *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "dive", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_cli_rejects_bad_value_before_running(tmp_path: Path) -> None:

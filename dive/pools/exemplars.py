@@ -12,8 +12,16 @@ from typing import Any
 
 EXEMPLAR_DIR = Path(__file__).resolve().parent / "exemplars"
 STRUCTURES = (
-    "lookup", "multi-hop", "comparison", "aggregation", "temporal",
-    "computation", "filtering", "ranking", "conversion", "validation",
+    "lookup",
+    "multi-hop",
+    "comparison",
+    "aggregation",
+    "temporal",
+    "computation",
+    "filtering",
+    "ranking",
+    "conversion",
+    "validation",
 )
 
 

@@ -47,7 +47,12 @@ def run(cfg: DictConfig, ctx: Context) -> Artifact:
     for name in cfg.evaluate.models:
         policy = ctx.need(UPSTREAM[name])
         artifact = ctx.artifact("evaluate", f"{name}-{cfg.model.name}", config, [policy, eval_tasks])
-        ctx.produce(artifact, config, lambda out, p=policy: _evaluate(cfg, model_dir(p), eval_tasks, out))
+        ctx.produce(
+            artifact,
+            config,
+            lambda out, p=policy: _evaluate(cfg, model_dir(p), eval_tasks, out),
+            headline=False,
+        )
         results.update({k.replace("eval/", f"{PREFIX[name]}/", 1): v for k, v in artifact.metrics().items()})
         last = artifact
     ctx.metrics.update(results)  # logged on the point run with the other stages' metrics
@@ -65,23 +70,38 @@ def _evaluate(cfg: DictConfig, policy_dir: Path, eval_tasks: Artifact, out: Path
     return metrics
 
 
-def _dive_eval(cfg: DictConfig, model: Any, tokenizer: Any, tasks: list[dict[str, Any]], out: Path) -> dict[
-        str, float]:
+def _dive_eval(
+    cfg: DictConfig, model: Any, tokenizer: Any, tasks: list[dict[str, Any]], out: Path
+) -> dict[str, float]:
     e = cfg.evaluate
     tools = load_tools(tuple(cfg.tools.domains))
     episodes: list[Episode] = [ep for t in tasks for ep in episodes_for(t, tools, tokenizer, 1)]
-    rollout(model, tokenizer, episodes, e.max_turns, e.max_new_tokens, e.temperature, cfg.tools.max_output_chars)
+    rollout(
+        model, tokenizer, episodes, e.max_turns, e.max_new_tokens, e.temperature, cfg.tools.max_output_chars
+    )
     answers = {t["id"]: t["answer"] for t in tasks}
     correct = [answers_match(ep.final, answers[ep.key]) for ep in episodes]
     with (out / "dive_eval.jsonl").open("w") as handle:
         for ep, ok in zip(episodes, correct, strict=True):
-            handle.write(json.dumps({"task_id": ep.key, "final": ep.final, "reference": answers[ep.key],
-                                     "correct": ok, "calls": ep.calls, "turns": ep.turn_texts}) + "\n")
+            handle.write(
+                json.dumps(
+                    {
+                        "task_id": ep.key,
+                        "final": ep.final,
+                        "reference": answers[ep.key],
+                        "correct": ok,
+                        "calls": ep.calls,
+                        "turns": ep.turn_texts,
+                    }
+                )
+                + "\n"
+            )
     return {
         "eval/dive_eval/accuracy": statistics.fmean(correct) if correct else 0.0,
         "eval/dive_eval/tasks": float(len(correct)),
         "eval/dive_eval/tool_calls_per_task": statistics.fmean(len(ep.calls) for ep in episodes)
-        if episodes else 0.0,
+        if episodes
+        else 0.0,
     }
 
 
@@ -99,14 +119,19 @@ def _bfcl(cfg: DictConfig, model: Any, tokenizer: Any, out: Path) -> dict[str, f
             prompts = [start(it.id, it.messages, it.tools, {}, tokenizer).token_ids for it in items]
             outputs = []
             for i in range(0, len(prompts), 8):
-                outputs += generate(model, tokenizer, prompts[i : i + 8], e.max_new_tokens, e.temperature, stop_id)
+                outputs += generate(
+                    model, tokenizer, prompts[i : i + 8], e.max_new_tokens, e.temperature, stop_id
+                )
             scores = []
             for item, ids in zip(items, outputs, strict=True):
                 text = tokenizer.decode(ids, skip_special_tokens=False)
                 ok, reason = bfcl.check(item, bfcl.parse_tool_calls(text))
                 scores.append(ok)
-                handle.write(json.dumps({"id": item.id, "output": text, "correct": ok, "reason": reason}) + "\n")
+                handle.write(
+                    json.dumps({"id": item.id, "output": text, "correct": ok, "reason": reason}) + "\n"
+                )
             metrics[f"eval/bfcl/{category}/accuracy"] = statistics.fmean(scores)
     metrics["eval/bfcl/overall"] = statistics.fmean(
-        metrics[f"eval/bfcl/{c}/accuracy"] for c in e.bfcl_categories)
+        metrics[f"eval/bfcl/{c}/accuracy"] for c in e.bfcl_categories
+    )
     return metrics

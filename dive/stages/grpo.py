@@ -33,7 +33,12 @@ from dive.stages.select import episodes_for, read_frontier
 from dive.synth.diversity import diversity_metrics
 from dive.tools.registry import load_tools
 from dive.training import (
-    deepspeed_config, latest_checkpoint, prune_checkpoints, read_progress, save_hf, setup_distributed,
+    deepspeed_config,
+    latest_checkpoint,
+    prune_checkpoints,
+    read_progress,
+    save_hf,
+    setup_distributed,
 )
 
 if TYPE_CHECKING:
@@ -45,8 +50,9 @@ log = logging.getLogger(__name__)
 def run(cfg: DictConfig, ctx: Context) -> Artifact:
     frontier, policy = ctx.need("select"), ctx.need("sft")
     config: dict[str, Any] = OmegaConf.to_container(cfg.grpo, resolve=True)  # type: ignore[assignment]
-    config.update(dtype=cfg.model.dtype, max_output_chars=cfg.tools.max_output_chars,
-                  domains=list(cfg.tools.domains))
+    config.update(
+        dtype=cfg.model.dtype, max_output_chars=cfg.tools.max_output_chars, domains=list(cfg.tools.domains)
+    )
     artifact = ctx.artifact("grpo", f"{cfg.model.name}-s{cfg.grpo.steps}", config, [frontier, policy])
 
     def compute(out: Path) -> dict[str, float]:
@@ -75,8 +81,9 @@ def advantages(rewards: list[float], groups: list[str]) -> list[float]:
     return out
 
 
-def episode_loss(model: Any, ref: Any, episode: Episode, advantage: float, clip_eps: float,
-                 kl_coef: float) -> Any:
+def episode_loss(
+    model: Any, ref: Any, episode: Episode, advantage: float, clip_eps: float, kl_coef: float
+) -> Any:
     """Clipped policy-gradient loss of one episode, averaged over its generated tokens."""
     import torch
 
@@ -116,11 +123,17 @@ def train(config: dict[str, Any], tasks: list[dict[str, Any]], policy_dir: Path,
     tokenizer = AutoTokenizer.from_pretrained(policy_dir)
     dtype = getattr(torch, config["dtype"])
     model = AutoModelForCausalLM.from_pretrained(policy_dir, dtype=dtype)
-    ref = AutoModelForCausalLM.from_pretrained(policy_dir, dtype=dtype).eval() if config["kl_coef"] > 0 else None
+    ref = (
+        AutoModelForCausalLM.from_pretrained(policy_dir, dtype=dtype).eval()
+        if config["kl_coef"] > 0
+        else None
+    )
     n_episodes = config["prompts_per_step"] * config["group_size"]
     optimizer = torch.optim.AdamW(model.parameters(), lr=config["lr"])
     engine, _, _, _ = deepspeed.initialize(
-        model=model, optimizer=optimizer, config=deepspeed_config(1, n_episodes, 2, config["dtype"] == "bfloat16")
+        model=model,
+        optimizer=optimizer,
+        config=deepspeed_config(1, n_episodes, 2, config["dtype"] == "bfloat16"),
     )
     tools = load_tools(tuple(config["domains"]))
     answers = {t["id"]: t["answer"] for t in tasks}
@@ -131,8 +144,15 @@ def train(config: dict[str, Any], tasks: list[dict[str, Any]], policy_dir: Path,
         chosen = [tasks[rng.randrange(len(tasks))] for _ in range(config["prompts_per_step"])]
         episodes = [e for t in chosen for e in episodes_for(t, tools, tokenizer, config["group_size"])]
         engine.module.eval()
-        rollout(engine.module, tokenizer, episodes, config["max_turns"], config["max_new_tokens"],
-                config["temperature"], config["max_output_chars"])
+        rollout(
+            engine.module,
+            tokenizer,
+            episodes,
+            config["max_turns"],
+            config["max_new_tokens"],
+            config["temperature"],
+            config["max_output_chars"],
+        )
         scores = score(episodes, answers, config["alpha"])
         adv = advantages([s[0] for s in scores], [e.key for e in episodes])
         engine.train()
@@ -141,7 +161,7 @@ def train(config: dict[str, Any], tasks: list[dict[str, Any]], policy_dir: Path,
             loss = episode_loss(engine, ref, episode, a, config["clip_eps"], config["kl_coef"])
             engine.backward(loss)
             engine.step()
-            losses.append(float(loss))
+            losses.append(loss.item())
         step += 1
         last = _step_metrics(episodes, scores, losses, tools)
         if rank == 0:
@@ -158,8 +178,12 @@ def train(config: dict[str, Any], tasks: list[dict[str, Any]], policy_dir: Path,
         prune_checkpoints(out / "checkpoints", keep="")
 
 
-def _step_metrics(episodes: list[Episode], scores: list[tuple[float, float, float]], losses: list[float],
-                  tools: dict[str, Any]) -> dict[str, float]:
+def _step_metrics(
+    episodes: list[Episode],
+    scores: list[tuple[float, float, float]],
+    losses: list[float],
+    tools: dict[str, Any],
+) -> dict[str, float]:
     traces = [{"toolset": list(e.lookup), "calls": [c for c in e.calls if c["ok"]]} for e in episodes]
     types = {t.id: t.type for t in tools.values()}
     diversity = diversity_metrics(traces, types)

@@ -23,11 +23,27 @@ if TYPE_CHECKING:
     from dive.pipeline import Context
 
 COLUMNS = [
-    "point", "synth/pool_domains", "synth/variety", "synth/quantity", "synth/kept", "diversity/tools_covered",
-    "diversity/unique_toolsets", "diversity/unique_call_sequences", "diversity/unique_call_graphs",
-    "diversity/rp_topology_classes", "diversity/tools_per_task", "solve/kept", "sft/loss", "sft/eval_loss",
-    "grpo/reward", "grpo/accuracy", "eval/dive_eval/accuracy", "eval/bfcl/overall", "eval_sft/dive_eval/accuracy",
-    "eval_base/dive_eval/accuracy", "eval_base/bfcl/overall",
+    "point",
+    "synth/pool_domains",
+    "synth/variety",
+    "synth/quantity",
+    "synth/kept",
+    "diversity/tools_covered",
+    "diversity/unique_toolsets",
+    "diversity/unique_call_sequences",
+    "diversity/unique_call_graphs",
+    "diversity/rp_topology_classes",
+    "diversity/tools_per_task",
+    "solve/kept",
+    "sft/loss",
+    "sft/eval_loss",
+    "grpo/reward",
+    "grpo/accuracy",
+    "eval/dive_eval/accuracy",
+    "eval/bfcl/overall",
+    "eval_sft/dive_eval/accuracy",
+    "eval_base/dive_eval/accuracy",
+    "eval_base/bfcl/overall",
 ]
 
 
@@ -45,7 +61,9 @@ def write_report(cfg: DictConfig, sweep_dir: str | None) -> Path:
     if not rows:
         rows = _rows_from_status(cfg, sweep_dir)
     if not rows:
-        raise FileNotFoundError(f"no finished points of sweep {cfg.sweep.name!r} in MLflow or {cfg.paths.sweeps}")
+        raise FileNotFoundError(
+            f"no finished points of sweep {cfg.sweep.name!r} in MLflow or {cfg.paths.sweeps}"
+        )
     out = Path(cfg.paths.results) / str(cfg.sweep.name)
     out.mkdir(parents=True, exist_ok=True)
     table = pl.DataFrame([{c: row.get(c) for c in COLUMNS} for row in rows], infer_schema_length=None)
@@ -67,9 +85,14 @@ def _rows_from_mlflow(cfg: DictConfig, sweep_dir: str | None) -> list[dict[str, 
     experiment = client.get_experiment_by_name(cfg.tracking.experiment)
     if experiment is None:
         return []
-    where = f"tags.`dive.sweep_dir` = '{sweep_dir}'" if sweep_dir else (
-        f"tags.`dive.sweep` = '{cfg.sweep.name}' and tags.`dive.kind` = 'sweep'")
-    parents = client.search_runs([experiment.experiment_id], where, order_by=["start_time DESC"], max_results=1)
+    where = (
+        f"tags.`dive.sweep_dir` = '{sweep_dir}'"
+        if sweep_dir
+        else (f"tags.`dive.sweep` = '{cfg.sweep.name}' and tags.`dive.kind` = 'sweep'")
+    )
+    parents = client.search_runs(
+        [experiment.experiment_id], where, order_by=["start_time DESC"], max_results=1
+    )
     if not parents:
         return []
     parent = parents[0]
@@ -79,12 +102,18 @@ def _rows_from_mlflow(cfg: DictConfig, sweep_dir: str | None) -> list[dict[str, 
     rows = []
     for run in children:
         params = run.data.params
-        rows.append({
-            "point": run.info.run_name, "run_id": run.info.run_id, "status": run.info.status,
-            "sweep_dir": parent.data.tags.get("dive.sweep_dir", ""),
-            "synth/pool_domains": params.get("synth/pool_domains"), "synth/variety": params.get("synth/variety"),
-            "synth/quantity": params.get("synth/quantity"), **run.data.metrics,
-        })
+        rows.append(
+            {
+                "point": run.info.run_name,
+                "run_id": run.info.run_id,
+                "status": run.info.status,
+                "sweep_dir": parent.data.tags.get("dive.sweep_dir", ""),
+                "synth/pool_domains": params.get("synth/pool_domains"),
+                "synth/variety": params.get("synth/variety"),
+                "synth/quantity": params.get("synth/quantity"),
+                **run.data.metrics,
+            }
+        )
     return rows
 
 
@@ -96,9 +125,18 @@ def _rows_from_status(cfg: DictConfig, sweep_dir: str | None) -> list[dict[str, 
     for path in sorted(base.glob("*/status.json")):
         status = json.loads(path.read_text())
         synth = status["config"]
-        rows.append({"point": status["point"], "run_id": "", "status": "FINISHED", "sweep_dir": str(base),
-                     "synth/pool_domains": str(synth.get("pool_domains")), "synth/variety": str(synth.get("variety")),
-                     "synth/quantity": str(synth.get("quantity")), **status["metrics"]})
+        rows.append(
+            {
+                "point": status["point"],
+                "run_id": "",
+                "status": "FINISHED",
+                "sweep_dir": str(base),
+                "synth/pool_domains": str(synth.get("pool_domains")),
+                "synth/variety": str(synth.get("variety")),
+                "synth/quantity": str(synth.get("quantity")),
+                **status["metrics"],
+            }
+        )
     return rows
 
 
@@ -126,8 +164,12 @@ def _plot(table: Any, path: Path, title: str) -> None:
 
     figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
     points = table["point"].to_list()
-    series = [("eval/dive_eval/accuracy", "DIVE-Eval (trained)"), ("eval_base/dive_eval/accuracy", "DIVE-Eval (base)"),
-              ("eval/bfcl/overall", "BFCL (trained)"), ("eval_base/bfcl/overall", "BFCL (base)")]
+    series = [
+        ("eval/dive_eval/accuracy", "DIVE-Eval (trained)"),
+        ("eval_base/dive_eval/accuracy", "DIVE-Eval (base)"),
+        ("eval/bfcl/overall", "BFCL (trained)"),
+        ("eval_base/bfcl/overall", "BFCL (base)"),
+    ]
     width = 0.8 / len(series)
     for n, (column, label) in enumerate(series):
         values = [v if v is not None else 0.0 for v in table[column].to_list()]
@@ -153,17 +195,23 @@ def _append_history(path: Path, rows: list[dict[str, Any]]) -> None:
     import polars as pl
 
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                                check=False).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+        ).stdout.strip()
     except OSError:
         commit = ""
     keys = ["sweep_dir", "point", "run_id", "status"] + COLUMNS[1:]
-    new = pl.DataFrame([{**{k: row.get(k) for k in keys}, "git_commit": commit} for row in rows],
-                       infer_schema_length=None).with_columns(pl.all().cast(pl.String))
+    new = pl.DataFrame(
+        [{**{k: row.get(k) for k in keys}, "git_commit": commit} for row in rows], infer_schema_length=None
+    ).with_columns(pl.all().cast(pl.String))
     if path.exists():
         old = pl.read_csv(path, infer_schema_length=0)
         seen = set(zip(old["sweep_dir"].to_list(), old["point"].to_list(), strict=True))
-        new = new.filter([(d, p) not in seen for d, p in zip(new["sweep_dir"].to_list(), new["point"].to_list(),
-                                                               strict=True)])
+        new = new.filter(
+            [
+                (d, p) not in seen
+                for d, p in zip(new["sweep_dir"].to_list(), new["point"].to_list(), strict=True)
+            ]
+        )
         new = pl.concat([old, new], how="diagonal")
     new.write_csv(path)

@@ -41,8 +41,9 @@ def episodes_for(task: dict[str, Any], tools: dict[str, Tool], tokenizer: Any, n
     return [start(task["id"], messages, schemas, lookup, tokenizer) for _ in range(n)]
 
 
-def pass_rates(cfg: DictConfig, tasks: list[dict[str, Any]], policy_dir: Path, samples: int,
-               settings: DictConfig) -> list[float]:
+def pass_rates(
+    cfg: DictConfig, tasks: list[dict[str, Any]], policy_dir: Path, samples: int, settings: DictConfig
+) -> list[float]:
     """Share of ``samples`` episodes per task whose final answer matches the reference."""
     import torch
 
@@ -50,8 +51,15 @@ def pass_rates(cfg: DictConfig, tasks: list[dict[str, Any]], policy_dir: Path, s
     model, tokenizer = load_policy(policy_dir, cfg.model.dtype)
     tools = load_tools(tuple(cfg.tools.domains))
     episodes = [e for task in tasks for e in episodes_for(task, tools, tokenizer, samples)]
-    rollout(model, tokenizer, episodes, settings.max_turns, settings.max_new_tokens, settings.temperature,
-            cfg.tools.max_output_chars)
+    rollout(
+        model,
+        tokenizer,
+        episodes,
+        settings.max_turns,
+        settings.max_new_tokens,
+        settings.temperature,
+        cfg.tools.max_output_chars,
+    )
     by_task = {t["id"]: t["answer"] for t in tasks}
     correct = {t["id"]: 0 for t in tasks}
     for episode in episodes:

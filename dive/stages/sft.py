@@ -29,7 +29,12 @@ from dive.artifacts import Artifact
 from dive.chat import segments
 from dive.model import model_dir
 from dive.training import (
-    deepspeed_config, latest_checkpoint, prune_checkpoints, read_progress, run_torchrun, save_hf,
+    deepspeed_config,
+    latest_checkpoint,
+    prune_checkpoints,
+    read_progress,
+    run_torchrun,
+    save_hf,
     setup_distributed,
 )
 
@@ -47,8 +52,12 @@ def run(cfg: DictConfig, ctx: Context) -> Artifact:
     artifact = ctx.artifact("sft", f"{cfg.model.name}-s{cfg.sft.steps}", config, [data, base])
 
     def compute(out: Path) -> dict[str, float]:
-        args = {"config": config, "data": str(data.path / "sft.jsonl"), "base": str(model_dir(base)),
-                "out": str(out)}
+        args = {
+            "config": config,
+            "data": str(data.path / "sft.jsonl"),
+            "base": str(model_dir(base)),
+            "out": str(out),
+        }
         if config["world_size"] > 1:
             run_torchrun("dive.stages.sft", args, config["world_size"])
         else:
@@ -145,10 +154,12 @@ def train(config: dict[str, Any], data: str, base: str, out: str) -> None:
     optimizer = torch.optim.AdamW(model.parameters(), lr=config["lr"], weight_decay=config["weight_decay"])
     warmup = max(1, config["warmup_steps"])
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min(1.0, (s + 1) / warmup))
-    ds_config = deepspeed_config(config["micro_batch"], config["grad_accum"], config["zero_stage"],
-                                 config["dtype"] == "bfloat16")
-    engine, _, _, _ = deepspeed.initialize(model=model, optimizer=optimizer, lr_scheduler=schedule,
-                                           config=ds_config)
+    ds_config = deepspeed_config(
+        config["micro_batch"], config["grad_accum"], config["zero_stage"], config["dtype"] == "bfloat16"
+    )
+    engine, _, _, _ = deepspeed.initialize(
+        model=model, optimizer=optimizer, lr_scheduler=schedule, config=ds_config
+    )
     step = _resume(engine, out_dir / "checkpoints")
     _truncate_progress(out_dir / "progress.jsonl", step)  # steps after the last checkpoint are redone
     micro = config["grad_accum"]
@@ -162,11 +173,13 @@ def train(config: dict[str, Any], data: str, base: str, out: str) -> None:
             engine.backward(loss)
             engine.step()
             tokens += int(batch["attention_mask"].sum()) * world
-            recent.append(float(loss))
+            recent.append(loss.item())
         step += 1
         if rank == 0:
-            _append(out_dir / "progress.jsonl", {"step": step, "sft/loss": sum(recent[-micro:]) / micro,
-                                                 "sft/lr": schedule.get_last_lr()[0]})
+            _append(
+                out_dir / "progress.jsonl",
+                {"step": step, "sft/loss": sum(recent[-micro:]) / micro, "sft/lr": schedule.get_last_lr()[0]},
+            )
         if step % config["checkpoint_every"] == 0 or step == config["steps"]:
             _checkpoint(engine, out_dir / "checkpoints", step)
     elapsed = time.perf_counter() - started

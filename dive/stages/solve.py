@@ -33,7 +33,9 @@ def run(cfg: DictConfig, ctx: Context) -> Artifact:
     return ctx.produce(artifact, config, lambda out: _solve(cfg, tasks, out))
 
 
-def task_prompt(task: dict[str, Any], tools: dict[str, Tool]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def task_prompt(
+    task: dict[str, Any], tools: dict[str, Tool]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(messages, tool schemas) that open an episode on ``task``: the question and the task's toolset."""
     schemas = [tools[t].openai_schema() for t in task["toolset"] if t in tools]
     messages = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": task["question"]}]
@@ -68,23 +70,45 @@ def scripted_trajectory(task: dict[str, Any], tools: dict[str, Tool], max_chars:
         result = tool(call["arguments"])
         reproduced &= result.ok and json.loads(result.content()) == call["output"]
         call_id = f"call_{n}"
-        messages.append({
-            "role": "assistant", "content": "",
-            "tool_calls": [{"id": call_id, "type": "function", "function": {
-                "name": tool.name, "arguments": json.dumps(call["arguments"], ensure_ascii=False)}}],
-        })
+        messages.append(
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [
+                    {
+                        "id": call_id,
+                        "type": "function",
+                        "function": {
+                            "name": tool.name,
+                            "arguments": json.dumps(call["arguments"], ensure_ascii=False),
+                        },
+                    }
+                ],
+            }
+        )
         content = result.content(max_chars)
         visible |= index == task["answer_call"] and _shows(content, task)
         messages.append({"role": "tool", "tool_call_id": call_id, "content": content})
     answer = task["answer"]
     messages.append({"role": "assistant", "content": f"The final answer is: {answer}."})
     correct = reproduced and visible and answers_match(answer, task["answer"])
-    reason = "ok" if correct else (
-        "tool output changed on replay" if not reproduced else "answer cut from the tool result"
-        if not visible else "wrong answer"
+    reason = (
+        "ok"
+        if correct
+        else (
+            "tool output changed on replay"
+            if not reproduced
+            else "answer cut from the tool result"
+            if not visible
+            else "wrong answer"
+        )
     )
-    return {"task_id": task["id"], "messages": messages, "tools": schemas,
-            "verdict": {"correct": correct, "reason": reason}}
+    return {
+        "task_id": task["id"],
+        "messages": messages,
+        "tools": schemas,
+        "verdict": {"correct": correct, "reason": reason},
+    }
 
 
 def _shows(content: str, task: dict[str, Any]) -> bool:
@@ -104,8 +128,12 @@ def _solve(cfg: DictConfig, tasks_artifact: Artifact, out: Path) -> dict[str, fl
             all_file.write(json.dumps(trajectory, ensure_ascii=False) + "\n")
             if trajectory["verdict"]["correct"]:
                 kept += 1
-                sft_file.write(json.dumps({"messages": trajectory["messages"], "tools": trajectory["tools"]},
-                                          ensure_ascii=False) + "\n")
+                sft_file.write(
+                    json.dumps(
+                        {"messages": trajectory["messages"], "tools": trajectory["tools"]}, ensure_ascii=False
+                    )
+                    + "\n"
+                )
     return {
         "solve/trajectories": float(len(tasks)),
         "solve/kept": float(kept),

@@ -37,23 +37,27 @@ def run(cfg: DictConfig, ctx: Context) -> Artifact:
     config["pool_domains"] = config["pool_domains"] or list(cfg.tools.domains)
     variety = "task" if config["variety"] is None else config["variety"]
     label = f"pool{len(config['pool_domains'])}-v{variety}-q{config['quantity']}"
-    return _produce(ctx, "synth", label, config)
+    return _produce(ctx, label, config)
 
 
 def run_eval_tasks(cfg: DictConfig, ctx: Context) -> Artifact:
     """DIVE-Eval: held-out seeds, the same pool, a fresh 15-50-tool toolset per task (sizes from synth)."""
     config: dict[str, Any] = OmegaConf.to_container(cfg.synth, resolve=True)  # type: ignore[assignment]
     config.update(
-        pool_domains=list(cfg.tools.domains), pool_size=None, variety=None, split="eval",
-        quantity=cfg.evaluate.dive_eval_tasks, seed=cfg.synth.seed + 1000,
+        pool_domains=list(cfg.tools.domains),
+        pool_size=None,
+        variety=None,
+        split="eval",
+        quantity=cfg.evaluate.dive_eval_tasks,
+        seed=cfg.synth.seed + 1000,
     )
-    return _produce(ctx, "synth", f"eval-q{config['quantity']}", config)
+    return _produce(ctx, f"eval-q{config['quantity']}", config, headline=False)
 
 
-def _produce(ctx: Context, stage: str, label: str, config: dict[str, Any]) -> Artifact:
+def _produce(ctx: Context, label: str, config: dict[str, Any], headline: bool = True) -> Artifact:
     manifest = ctx.need("validate")
-    artifact = ctx.artifact(stage, label, config, [manifest])
-    return ctx.produce(artifact, config, lambda out: _synthesize(config, manifest, out))
+    artifact = ctx.artifact("synth", label, config, [manifest])
+    return ctx.produce(artifact, config, lambda out: _synthesize(config, manifest, out), headline=headline)
 
 
 def pool_tools(config: dict[str, Any], manifest: Artifact) -> dict[str, Any]:
@@ -73,7 +77,9 @@ def _synthesize(config: dict[str, Any], manifest: Artifact, out: Path) -> dict[s
         raise RuntimeError(f"no passing tools in domains {config['pool_domains']}: see {manifest.path}")
     seeds = load_seeds(config["pool_domains"], split=config["split"])
     if not seeds:
-        raise RuntimeError(f"the seed pool has no {config['split']} seeds for domains {config['pool_domains']}")
+        raise RuntimeError(
+            f"the seed pool has no {config['split']} seeds for domains {config['pool_domains']}"
+        )
     settings = SynthSettings(**{k: config[k] for k in SynthSettings.__dataclass_fields__})
     records_path = out / "records.jsonl"
     done = len(records_path.read_text().splitlines()) if records_path.exists() else 0

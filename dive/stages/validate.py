@@ -48,9 +48,10 @@ def _pool(cfg: DictConfig) -> dict[str, Tool]:
 
 
 def _fingerprint(tools: dict[str, Tool]) -> str:
+    """Changes when any source file of a loaded domain (helpers included) or a data package version does."""
     digest = hashlib.sha256()
-    sources = sorted({Path(t.fn.__code__.co_filename) for t in tools.values()})
-    for path in sources:
+    folders = {Path(t.fn.__code__.co_filename).parent for t in tools.values()}
+    for path in sorted(p for folder in folders for p in folder.glob("*.py")):
         digest.update(path.read_bytes())
     for tool in tools.values():
         digest.update(json.dumps([tool.id, tool.provenance()], sort_keys=True).encode())

@@ -74,16 +74,19 @@ def synthesize(
     """
     pool = sorted(tools)
     toolsets = sample_toolsets(pool, s)
+    by_kind: dict[str, list[Seed]] = {}
+    for seed in seeds:
+        by_kind.setdefault(seed.kind, []).append(seed)
     for index in range(start, s.quantity):
         rng = random.Random(f"{s.seed}:{s.split}:task:{index}")
         toolset = toolsets[index % len(toolsets)] if toolsets else _sample_toolset(pool, s, rng)
-        yield _one_task(index, [tools[t] for t in toolset], seeds, exemplars, s, rng)
+        yield _one_task(index, [tools[t] for t in toolset], by_kind, exemplars, s, rng)
 
 
 def _one_task(
     index: int,
     toolset: list[Tool],
-    seeds: Sequence[Seed],
+    seeds: Mapping[str, Sequence[Seed]],
     exemplars: Sequence[Mapping[str, Any]],
     s: SynthSettings,
     rng: random.Random,
@@ -124,13 +127,20 @@ def _one_task(
     }
 
 
-def _sample_seed(seeds: Sequence[Seed], accepted: set[str], rng: random.Random, tries: int = 30) -> Seed | None:
-    """Seeds are sampled independently of the toolset (decoupled pools); resample if none can start."""
-    for _ in range(tries):
-        seed = seeds[rng.randrange(len(seeds))]
-        if seed.kind in accepted:
-            return seed
-    return None
+def _sample_seed(
+    seeds_by_kind: Mapping[str, Sequence[Seed]], accepted: set[str], rng: random.Random
+) -> Seed | None:
+    """A seed some tool of the toolset can start from: a kind the toolset accepts, then a seed of that kind.
+
+    The paper samples seeds independently of toolsets because its search/browse tools accept anything;
+    our tools are typed, so the seed is drawn among the kinds the toolset can take (uniform over kinds,
+    so a kind with 19k genes does not drown one with 118 elements).
+    """
+    kinds = sorted(k for k in accepted if seeds_by_kind.get(k))
+    if not kinds:
+        return None
+    pool = seeds_by_kind[kinds[rng.randrange(len(kinds))]]
+    return pool[rng.randrange(len(pool))]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -138,7 +148,12 @@ def _sample_seed(seeds: Sequence[Seed], accepted: set[str], rng: random.Random, 
 
 
 def _collect(
-    toolset: list[Tool], known: list[Entity], calls: list[dict[str, Any]], round_: int, n: int, rng: random.Random
+    toolset: list[Tool],
+    known: list[Entity],
+    calls: list[dict[str, Any]],
+    round_: int,
+    n: int,
+    rng: random.Random,
 ) -> None:
     for _ in range(n):
         choice = _next_call(toolset, known, calls, rng)
@@ -226,10 +241,14 @@ def _answer_fields(call: Mapping[str, Any]) -> list[tuple[str, Any]]:
     for key, value in output.items():
         if isinstance(value, bool) or value is None or str(value).strip().lower() in echoed:
             continue
+        if value == 0 and any(word in key for word in ("total", "count")):  # "how many? none" asks nothing
+            continue
         if isinstance(value, int | float) or (isinstance(value, str) and 0 < len(value) <= 120):
             pairs.append((key, value))
     preferred = call.get("produces", [])
-    return sorted(pairs, key=lambda kv: (kv[0] not in preferred, preferred.index(kv[0]) if kv[0] in preferred else 0))
+    return sorted(
+        pairs, key=lambda kv: (kv[0] not in preferred, preferred.index(kv[0]) if kv[0] in preferred else 0)
+    )
 
 
 def _chain(calls: Sequence[Mapping[str, Any]], index: int) -> list[int]:
@@ -249,8 +268,10 @@ def format_value(value: Any) -> str:
 def _step_text(calls: Sequence[Mapping[str, Any]], i: int, step_of: Mapping[int, int], seed: Seed) -> str:
     call = calls[i]
     source = call["input_from"]
-    given = f"the {seed.kind.replace('_', ' ')} '{seed.name}'" if source < 0 else (
-        f"the {call['input_key'].replace('_', ' ')} found in step {step_of[source]}"
+    given = (
+        f"the {seed.kind.replace('_', ' ')} '{seed.name}'"
+        if source < 0
+        else (f"the {call['input_key'].replace('_', ' ')} found in step {step_of[source]}")
     )
     name = call["tool"].split(".")[-1].replace("_", " ")
     return f"step {step_of[i]}: {name} for {given}"
@@ -287,12 +308,19 @@ def derive(
         other, other_key, other_value = comparison
         question += (
             f" Also find the {other_key.replace('_', ' ')} of '{_subject(calls, other, seed)}' with "
-            f"{calls[other]['tool'].split('.')[-1].replace('_', ' ')}, and answer with the larger of the two numbers."
+            f"{calls[other]['tool'].split('.')[-1].replace('_', ' ')}, and answer with the larger of the two "
+            "numbers."
         )
         answer = format_value(max(float(value), float(other_value)))
         structure.append("comparison")
-    return {"round": round_, "question": question, "answer": answer, "structure": structure,
-            "answer_call": answer_call, "answer_key": key}
+    return {
+        "round": round_,
+        "question": question,
+        "answer": answer,
+        "structure": structure,
+        "answer_call": answer_call,
+        "answer_key": key,
+    }
 
 
 def _comparison(calls: Sequence[Mapping[str, Any]], answer_call: int) -> tuple[int, str, Any] | None:

@@ -57,7 +57,7 @@ class ToolResult:
     latency_s: float
 
     def content(self, max_chars: int | None = None) -> str:
-        """The text a model sees in the ``tool`` message, cut to ``max_chars`` (agents truncate long results)."""
+        """The text a model sees in the ``tool`` message, cut to ``max_chars`` (agents cut long results)."""
         if self.ok:
             text = json.dumps(self.output, ensure_ascii=False, sort_keys=True)
         else:

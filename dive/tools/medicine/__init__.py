@@ -3,12 +3,15 @@ calculators and pharmacokinetics. Importing this package registers every tool an
 
 from dive.tools.medicine import (  # noqa: F401
     drugs,
+    drugs_chemistry,
     elixhauser,
     icd9cm,
     icd10cm,
     icd10cm_notes,
+    icd10cm_seventh,
     labunits,
     medcalc_body,
+    medcalc_kidney,
     medcalc_lab,
     medcalc_scores,
     pharmacokinetics,

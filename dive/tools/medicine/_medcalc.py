@@ -46,6 +46,16 @@ def iso_date(text: Any) -> str:
     return dt.datetime.strptime(str(text), "%m/%d/%Y").date().isoformat()
 
 
+def mg(name: str, value: float, low: float, high: float, unit: str = "mg/dL") -> tuple[float, str]:
+    check(name, value, low, high, unit)
+    return (value, unit)
+
+
+def age_t(age: float) -> tuple[float, str]:
+    check("age", age, 0, 120, "years")
+    return (age, "years")
+
+
 AGE = "Age in years, e.g. 65."
 SEX = "Patient sex: 'male' or 'female'."
 WEIGHT = "Body weight in kg, e.g. 70."

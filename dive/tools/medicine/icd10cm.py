@@ -1,125 +1,32 @@
-"""ICD-10-CM hierarchy tools over the CDC April-2026 tabular list shipped in ``simple-icd-10-cm``."""
+"""ICD-10-CM hierarchy tools over the CDC April-2026 tabular list shipped in ``simple-icd-10-cm``.
+
+Instructional-note tools live in ``icd10cm_notes`` and 7th-character tools in ``icd10cm_seventh``.
+"""
 
 from __future__ import annotations
 
 import bisect
-import functools
 import re
-import warnings
-from types import ModuleType
 from typing import Any
 
 from dive.tools.base import ToolError, tool
-from dive.tools.medicine._common import LIST_CAP, capped, close
-
-PKG = "simple-icd-10-cm"
-DATASET = "ICD-10-CM tabular list, April 2026 (CDC/NCHS)"
-REQ = ["simple_icd_10_cm"]
-
-
-@functools.cache
-def icd() -> ModuleType:
-    """The simple_icd_10_cm module (its import parses the 11 MB XML, so it happens on first use)."""
-    with warnings.catch_warnings():  # it imports the deprecated pkg_resources
-        warnings.simplefilter("ignore")
-        import simple_icd_10_cm
-
-    return simple_icd_10_cm
-
-
-@functools.cache
-def all_codes() -> tuple[str, ...]:
-    return tuple(icd().get_all_codes(True))
-
-
-@functools.cache
-def leaf_codes() -> tuple[str, ...]:
-    return tuple(c for c in all_codes() if icd().is_leaf(c))
-
-
-@functools.cache
-def position() -> dict[str, int]:
-    """Tabular-list index of every item (the library's get_index scans the whole list per new code)."""
-    return {c: i for i, c in enumerate(all_codes())}
-
-
-@functools.cache
-def undotted() -> dict[str, str]:
-    """Undotted form -> dotted form of every item."""
-    return {c.replace(".", ""): c for c in all_codes()}
-
-
-@functools.cache
-def leaf_order() -> tuple[int, ...]:
-    """Tabular-list index of every billable code, ascending (get_all_codes is in tabular order)."""
-    return tuple(position()[c] for c in leaf_codes())
-
-
-@functools.cache
-def titles() -> tuple[tuple[str, str], ...]:
-    """(code, lower-case title) of every code below block level, for text search."""
-    return tuple(
-        (c, icd().get_description(c).lower()) for c in all_codes() if not icd().is_chapter_or_block(c)
-    )
-
-
-def norm(code: str) -> str:
-    """The dotted form of a valid ICD-10-CM item (chapter number, block or code), else a ToolError."""
-    text = code.strip().upper()
-    found = (
-        undotted().get(text.replace(".", "")) if "-" not in text else (text if text in position() else None)
-    )
-    if found is not None and (found == text or found.replace(".", "") == text):
-        return found
-    # Compare against codes sharing a prefix only: difflib over all 98k codes takes seconds.
-    pool = [x for x in all_codes() if x[:2] == text[:2]] or [x for x in all_codes() if x[:1] == text[:1]]
-    hints = close(text, pool)
-    raise ToolError(
-        f"unknown ICD-10-CM code {code!r}; give a code like 'E11.9', a block like 'E08-E13' or a "
-        f"chapter number 1-22" + (f"; close matches: {hints}" if hints else "")
-    )
-
-
-def kind_of(code: str) -> str:
-    c = icd()
-    for name, test in (
-        ("chapter", c.is_chapter),
-        ("block", c.is_block),
-        ("category", c.is_category),
-        ("subcategory", c.is_subcategory),
-    ):
-        if test(code):
-            return name
-    return "extended subcategory"
-
-
-def described(codes: list[str], cap: int = LIST_CAP) -> list[dict[str, str]]:
-    return [{"code": x, "description": icd().get_description(x)} for x in capped(codes, cap)]
-
-
-_CODE_RE = re.compile(r"\b([A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)")
-
-
-def referenced_codes(texts: list[str]) -> list[str]:
-    """Valid ICD-10-CM codes cited in note texts, e.g. '(E08.-)' -> 'E08' (notes point at other codes)."""
-    found: list[str] = []
-    for text in texts:
-        for m in _CODE_RE.findall(text):
-            m = m.rstrip(".")
-            if icd().is_valid_item(m) and m not in found:
-                found.append(m)
-    return found
-
-
-def seven_chr_source(code: str) -> str | None:
-    """The code itself or the nearest ancestor that defines 7th characters (they are inherited)."""
-    for x in [code, *icd().get_ancestors(code)]:
-        if icd().is_category_or_subcategory(x) and icd().get_seven_chr_def(x):
-            return x
-    return None
-
-
-CODE_PARAM = "ICD-10-CM code, with or without the dot, e.g. 'E11.9'"
+from dive.tools.medicine._common import capped
+from dive.tools.medicine._icd10cm import (
+    CODE_PARAM,
+    DATASET,
+    PKG,
+    REQ,
+    all_codes,
+    described,
+    icd,
+    kind_of,
+    leaf_codes,
+    leaf_order,
+    norm,
+    position,
+    titles,
+)
+from dive.tools.medicine._icd10cm import referenced_codes as referenced_codes  # re-export: icd10cm_notes
 
 
 @tool(
@@ -400,77 +307,6 @@ def common_ancestor(code_a: str, code_b: str) -> dict[str, Any]:
         "same_chapter": True,
         "steps_from_a": ca.index(anc),
         "steps_from_b": cb.index(anc),
-    }
-
-
-@tool(
-    "medicine.icd10cm.seventh_character_options",
-    "R",
-    params={"code": "ICD-10-CM code needing a 7th character, e.g. 'S52.521' or 'S72'."},
-    examples=[{"code": "S52.521"}, {"code": "O32"}],
-    bad_examples=[{"code": "E11.9"}, {"code": "S52.5219"}],
-    package=PKG,
-    dataset=DATASET,
-    requires=REQ,
-    accepts={"code": "icd10cm_code"},
-    produces={"characters": "word", "defined_at": "icd10cm_code"},
-)
-def seventh_character_options(code: str) -> dict[str, Any]:
-    """The 7th-character extensions valid for an ICD-10-CM code (e.g. A = initial encounter), the
-    ancestor that defines them, and the instruction note."""
-    x = norm(code)
-    src = seven_chr_source(x)
-    if src is None:
-        raise ToolError(f"{x!r} takes no 7th character (only injury, obstetric and some other chapters do)")
-    defs = icd().get_seven_chr_def(src)
-    return {
-        "code": x,
-        "defined_at": src,
-        "characters": sorted(defs),
-        "meanings": defs,
-        "note": icd().get_seven_chr_note(src) or None,
-    }
-
-
-@tool(
-    "medicine.icd10cm.apply_seventh_character",
-    "R",
-    params={
-        "code": "ICD-10-CM code without its 7th character, e.g. 'S52.521' or 'T81.40'.",
-        "character": "The 7th character to add, e.g. 'A' (initial encounter) or 'D' (subsequent).",
-    },
-    examples=[{"code": "S52.521", "character": "A"}, {"code": "T81.40", "character": "D"}],
-    bad_examples=[{"code": "S52.521", "character": "Z"}, {"code": "E11.9", "character": "A"}],
-    package=PKG,
-    dataset=DATASET,
-    requires=REQ,
-    accepts={"code": "icd10cm_code"},
-    produces={"full_code": "icd10cm_code", "description": "disease"},
-)
-def apply_seventh_character(code: str, character: str) -> dict[str, Any]:
-    """The complete billable code made by adding a 7th character (padding with placeholder 'X' as
-    the guidelines require), with its description and the meaning of the character."""
-    x = norm(code)
-    src = seven_chr_source(x)
-    if src is None:
-        raise ToolError(f"{x!r} takes no 7th character")
-    defs = icd().get_seven_chr_def(src)
-    ch = character.strip().upper()
-    if ch not in defs:
-        raise ToolError(f"character {character!r} is not valid for {x}; valid: {sorted(defs)}")
-    bare = icd().remove_dot(x).ljust(6, "X") + ch
-    full = icd().add_dot(bare)
-    if not icd().is_valid_item(full):
-        raise ToolError(
-            f"{full} is not a valid code: {x} needs further subdivision first; see medicine.icd10cm.children"
-        )
-    return {
-        "code": x,
-        "character": ch,
-        "full_code": full,
-        "description": icd().get_description(full),
-        "meaning": defs[ch],
-        "billable": icd().is_leaf(full),
     }
 
 

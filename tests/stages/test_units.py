@@ -1,0 +1,90 @@
+"""Stage internals on tiny inputs: answer judge, rewards, advantages, SFT batching and masks, reports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tokenizers import Tokenizer, models, pre_tokenizers
+from transformers import PreTrainedTokenizerFast
+
+from dive.rewards import answers_match, format_reward, reward
+from dive.stages.grpo import advantages
+from dive.stages.report import write_report
+from dive.stages.sft import IGNORE, batches, collate, tokenize_conversation
+
+
+def test_answer_judge() -> None:
+    assert answers_match("Nairobi.", "nairobi")
+    assert answers_match("1,234.5", "1234.5") and answers_match("0.30004", "0.3")
+    assert (
+        not answers_match("0.31", "0.3")
+        and not answers_match(None, "x")
+        and not answers_match("Paris", "Rome")
+    )
+
+
+def test_reward_weights_format_and_correctness() -> None:
+    calls = [{"valid": True}, {"valid": False}]
+    assert format_reward(["t"], calls, "42") == pytest.approx(0.75)
+    assert format_reward(["<tool_call>broken"], [], None) == 0.0
+    total, r_format, r_correct = reward(0.2, ["t"], calls, "42", "42")
+    assert (r_correct, total) == (1.0, pytest.approx(1.0 + 0.2 * r_format))
+
+
+def test_group_relative_advantages() -> None:
+    adv = advantages([1.0, 0.0, 0.5, 0.5], ["a", "a", "b", "b"])
+    assert adv[0] > 0 > adv[1] and adv[2] == adv[3] == 0.0
+
+
+def _char_tokenizer() -> PreTrainedTokenizerFast:
+    vocab = {chr(i): i for i in range(32, 127)} | {"\n": 10, "<|im_end|>": 200, "<|im_start|>": 201}
+    bpe = Tokenizer(models.BPE(vocab=vocab, merges=[]))
+    bpe.pre_tokenizer = pre_tokenizers.Split("", "isolated")
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=bpe)
+    tokenizer.add_special_tokens({"additional_special_tokens": ["<|im_end|>", "<|im_start|>"]})
+    return tokenizer
+
+
+def test_labels_cover_assistant_tokens_only() -> None:
+    record = {"messages": [{"role": "user", "content": "Q"}, {"role": "assistant", "content": "A1"}]}
+    ids, labels = tokenize_conversation(record, _char_tokenizer())
+    target = [t for t, lab in zip(ids, labels, strict=True) if lab != IGNORE]
+    assert _char_tokenizer().decode(target).replace(" ", "") == "A1<|im_end|>"
+    batch = collate([(ids, labels), (ids[:5], labels[:5])], pad_id=0)
+    assert batch["attention_mask"][1].sum() == 5 and (batch["labels"][1, 5:] == IGNORE).all()
+
+
+def test_batches_resume_where_they_stopped() -> None:
+    examples = list(range(7))
+    full = batches(examples, 2, seed=0, rank=0, world=1, start=0)
+    first = [next(full) for _ in range(6)]
+    resumed = batches(examples, 2, seed=0, rank=0, world=1, start=4)
+    assert [next(resumed) for _ in range(2)] == first[4:]
+    ranks = [next(batches(examples, 2, 0, rank, 2, 0)) for rank in (0, 1)]
+    assert not set(ranks[0]) & set(ranks[1])  # ranks see different examples
+
+
+def test_report_from_point_status_files(make_cfg, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    cfg = make_cfg("+sweep=smoke")
+    sweep_dir = tmp_path / "sweeps" / "smoke" / "2026-01-01_00-00-00"
+    for n, (point, acc) in enumerate([("v1", 0.25), ("vtask", 0.5)]):
+        job = sweep_dir / f"{n}-{point}"
+        job.mkdir(parents=True)
+        metrics = {"eval/dive_eval/accuracy": acc, "diversity/unique_call_graphs": 3.0 + n}
+        (job / "status.json").write_text(
+            json.dumps(
+                {
+                    "point": point,
+                    "metrics": metrics,
+                    "config": {"pool_domains": ["general"], "variety": n, "quantity": 8},
+                }
+            )
+        )
+    out = write_report(cfg, None)
+    table = (out / "summary.md").read_text()
+    assert "| v1 |" in table and "0.5" in table
+    assert (out / "summary.png").exists() and (out / "history.csv").exists()
+    write_report(cfg, None)
+    assert len((out / "history.csv").read_text().splitlines()) == 3  # history does not duplicate rows

@@ -1,0 +1,78 @@
+"""The smoke sweep end to end on the tiny model: every stage, the report, MLflow, and an idempotent rerun."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from tests.helpers import TINY_SMOKE, done_markers, mlflow_runs, run_dive
+
+pytestmark = pytest.mark.slow
+
+STAGE_KEYS = [
+    "tools/passing",
+    "synth/kept",
+    "diversity/unique_call_graphs",
+    "solve/kept",
+    "sft/loss",
+    "select/frontier",
+    "grpo/reward",
+    "eval/dive_eval/accuracy",
+    "eval/bfcl/overall",
+    "eval_sft/dive_eval/accuracy",
+    "eval_base/bfcl/overall",
+]
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("smoke")
+    result = run_dive(TINY_SMOKE, root)
+    assert result.stdout.strip().splitlines()[-1] == str(root / "results" / "smoke")
+    return root
+
+
+def test_every_stage_left_a_done_artifact(smoke: Path) -> None:
+    stages = {Path(k).parts[1] for k in done_markers(smoke)}
+    assert stages == {"validate", "model", "synth", "solve", "sft", "select", "grpo", "evaluate"}
+    for sft in smoke.glob("artifacts/sft/*"):
+        assert (sft / "hf" / "config.json").exists() and (sft / "metrics.json").exists()
+
+
+def test_points_share_upstream_artifacts(smoke: Path) -> None:
+    markers = done_markers(smoke)
+    assert sum(k.startswith("artifacts/validate/") for k in markers) == 1
+    assert sum(k.startswith("artifacts/synth/pool") for k in markers) == 2  # v1 and vtask differ
+    assert sum(k.startswith("artifacts/evaluate/base-") for k in markers) == 1  # base scored once
+
+
+def test_report_table_and_plot(smoke: Path) -> None:
+    out = smoke / "results" / "smoke"
+    table = pl.read_csv(out / "summary.csv")
+    assert sorted(table["point"].to_list()) == ["v1", "vtask"]
+    assert table.filter(pl.col("point") == "v1")["diversity/unique_toolsets"].item() == 1
+    assert (out / "summary.png").stat().st_size > 10_000 and (out / "summary.md").exists()
+
+
+def test_mlflow_has_sweep_points_and_stages(smoke: Path) -> None:
+    runs = mlflow_runs(smoke)
+    sweeps = [r for r in runs if r.data.tags.get("dive.kind") == "sweep"]
+    assert len(sweeps) == 1
+    points = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == sweeps[0].info.run_id]
+    assert sorted(r.info.run_name for r in points) == ["v1", "vtask"]
+    for point in points:
+        assert all(key in point.data.metrics for key in STAGE_KEYS), sorted(point.data.metrics)
+        stages = {r.info.run_name for r in runs if r.data.tags.get("mlflow.parentRunId") == point.info.run_id}
+        assert {"validate", "synth", "solve", "sft", "select", "grpo", "evaluate"} <= stages
+        assert point.data.params["synth/quantity"] == "6"
+
+
+def test_rerun_does_no_stage_work(smoke: Path) -> None:
+    before = done_markers(smoke)
+    run_dive(TINY_SMOKE, smoke)
+    assert done_markers(smoke) == before
+    statuses = [json.loads(p.read_text()) for p in smoke.glob("sweeps/smoke/*/*/status.json")]
+    assert len(statuses) == 4  # two sweeps x two points, both runs left their status
