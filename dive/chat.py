@@ -32,6 +32,7 @@ TOOLS_POSTAMBLE = (
 )
 FINAL_ANSWER = re.compile(r"final answer is\s*:?\s*(.+?)\s*\.?\s*$", re.IGNORECASE | re.DOTALL)
 _TOOL_CALL = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL)
+_FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
 
 Message = Mapping[str, Any]
 
@@ -135,23 +136,37 @@ CHAT_TEMPLATE = "".join(
 )
 
 
-def parse_tool_calls(text: str) -> list[dict[str, Any]]:
-    """``{"name", "arguments"}`` for every well-formed ``<tool_call>`` block in ``text`` (others skipped)."""
+def _as_calls(obj: Any) -> list[dict[str, Any]]:
     calls = []
-    for block in _TOOL_CALL.findall(text):
+    for item in obj if isinstance(obj, list) else [obj]:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            continue
+        arguments = item.get("arguments", item.get("parameters", {}))  # Llama-3 templates say "parameters"
+        if isinstance(arguments, str):
+            try:
+                arguments = json.loads(arguments)
+            except json.JSONDecodeError:
+                continue
+        if isinstance(arguments, dict):
+            calls.append({"name": item["name"], "arguments": arguments})
+    return calls
+
+
+def parse_tool_calls(text: str, bare_json: bool = False) -> list[dict[str, Any]]:
+    """``{"name", "arguments"}`` for every well-formed ``<tool_call>`` block in ``text``.
+
+    Malformed blocks are skipped; an unclosed last block (generation cut at a stop token) is still read.
+    With ``bare_json`` a text without blocks is read as one JSON call or a list of them (possibly in a
+    json code fence), as evaluation harnesses like BFCL accept.
+    """
+    blobs = _TOOL_CALL.findall(text) if "<tool_call>" in text else ([text.strip()] if bare_json else [])
+    calls: list[dict[str, Any]] = []
+    for blob in blobs:
+        fenced = _FENCE.match(blob)
         try:
-            data = json.loads(block)
+            calls.extend(_as_calls(json.loads(fenced.group(1) if fenced else blob)))
         except json.JSONDecodeError:
             continue
-        if isinstance(data, dict) and isinstance(data.get("name"), str):
-            arguments = data.get("arguments", {})
-            if isinstance(arguments, str):
-                try:
-                    arguments = json.loads(arguments)
-                except json.JSONDecodeError:
-                    continue
-            if isinstance(arguments, dict):
-                calls.append({"name": data["name"], "arguments": arguments})
     return calls
 
 

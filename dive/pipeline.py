@@ -8,6 +8,8 @@ solve before SFT, and a rerun of a finished sweep does no stage work at all.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 import importlib
 import json
 import logging
@@ -40,6 +42,30 @@ STAGE_MODULES = {
 }
 
 
+# The source a stage's result depends on: editing it gives new artifacts instead of stale reuse.
+STAGE_CODE = {
+    "model": ("model.py", "chat.py"),
+    "validate": ("stages/validate.py", "tools/gate.py", "tools/base.py"),
+    "synth": ("stages/synth.py", "synth", "pools"),
+    "solve": ("stages/solve.py", "chat.py", "rewards.py"),
+    "sft": ("stages/sft.py", "training.py", "chat.py"),
+    "select": ("stages/select.py", "rollout.py", "chat.py", "rewards.py"),
+    "grpo": ("stages/grpo.py", "training.py", "rollout.py", "chat.py", "rewards.py"),
+    "evaluate": ("stages/evaluate.py", "rollout.py", "chat.py", "rewards.py", "eval"),
+}
+
+
+@functools.cache
+def code_digest(stage: str) -> str:
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for name in STAGE_CODE.get(stage, ()):
+        path = package / name
+        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 @dataclasses.dataclass
 class Context:
     """What a stage needs besides its config: where artifacts live, the tracker, resolved inputs."""
@@ -61,7 +87,9 @@ class Context:
         return self.resolved[stage]
 
     def artifact(self, stage: str, label: str, config: Any, inputs: list[Artifact]) -> Artifact:
-        return artifact_for(self.artifacts_root, stage, label, config, inputs)
+        """The content address of a stage's output: its config, its inputs and its own code."""
+        keyed = {"config": config, "code": code_digest(stage)}
+        return artifact_for(self.artifacts_root, stage, label, keyed, inputs)
 
     def produce(
         self,

@@ -124,7 +124,11 @@ class MlflowTracker:
 
     @contextlib.contextmanager
     def stage(self, name: str, params: Mapping[str, Any]) -> Iterator[None]:
-        _retry(lambda: self.mlflow.start_run(run_name=name, nested=True, tags={"dive.kind": "stage"}))
+        _retry(
+            lambda: self.mlflow.start_run(
+                experiment_id=self.experiment_id, run_name=name, nested=True, tags={"dive.kind": "stage"}
+            )
+        )
         try:
             _retry(lambda: self.mlflow.log_params(flatten({name: dict(params)})))
             yield

@@ -18,11 +18,11 @@ import copy
 import functools
 import importlib.util
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dive import chat
 from dive.eval.bfcl_ast import ast_check, model_name
 
 # Non-live single-turn Python categories (BFCL's "non_live" group minus Java/JavaScript).
@@ -223,41 +223,6 @@ def gold_calls(item: BfclItem) -> list[dict[str, Any]]:
     return calls
 
 
-_TOOL_CALL = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL)
-_FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.DOTALL)
-
-
-def _as_calls(obj: Any) -> list[dict[str, Any]]:
-    objs = obj if isinstance(obj, list) else [obj]
-    calls = []
-    for o in objs:
-        if not isinstance(o, dict) or not isinstance(o.get("name"), str):
-            continue
-        # Some templates say "parameters" (Llama 3) instead of "arguments" (Qwen, Hermes).
-        args = o.get("arguments", o.get("parameters", {}))
-        if isinstance(args, str):
-            try:
-                args = json.loads(args)
-            except json.JSONDecodeError:
-                continue
-        if isinstance(args, dict):
-            calls.append({"name": o["name"], "arguments": args})
-    return calls
-
-
 def parse_tool_calls(text: str) -> list[dict[str, Any]]:
-    """Calls from model text: ``<tool_call>{json}</tool_call>`` blocks, else the whole text as JSON.
-
-    Blocks that are not valid JSON, or not ``{"name": str, "arguments": dict}``, are skipped. An unclosed last
-    block (generation cut at a stop token) is still read.
-    """
-    blobs = _TOOL_CALL.findall(text) if "<tool_call>" in text else [text.strip()]
-    calls: list[dict[str, Any]] = []
-    for blob in blobs:
-        fenced = _FENCE.match(blob)
-        try:
-            obj = json.loads(fenced.group(1) if fenced else blob)
-        except json.JSONDecodeError:
-            continue
-        calls.extend(_as_calls(obj))
-    return calls
+    """Calls from model text: ``<tool_call>`` blocks, else the whole text as JSON (BFCL's leniency)."""
+    return chat.parse_tool_calls(text, bare_json=True)

@@ -33,6 +33,7 @@ from dive.stages.select import episodes_for, read_frontier
 from dive.synth.diversity import diversity_metrics
 from dive.tools.registry import load_tools
 from dive.training import (
+    adamw,
     deepspeed_config,
     latest_checkpoint,
     prune_checkpoints,
@@ -129,7 +130,7 @@ def train(config: dict[str, Any], tasks: list[dict[str, Any]], policy_dir: Path,
         else None
     )
     n_episodes = config["prompts_per_step"] * config["group_size"]
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config["lr"])
+    optimizer = adamw(model, config["lr"], 0.0)
     engine, _, _, _ = deepspeed.initialize(
         model=model,
         optimizer=optimizer,

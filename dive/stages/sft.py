@@ -29,6 +29,7 @@ from dive.artifacts import Artifact
 from dive.chat import segments
 from dive.model import model_dir
 from dive.training import (
+    adamw,
     deepspeed_config,
     latest_checkpoint,
     prune_checkpoints,
@@ -151,7 +152,7 @@ def train(config: dict[str, Any], data: str, base: str, out: str) -> None:
     eval_set, train_set = examples[:n_eval], examples[n_eval:] or examples
     model = AutoModelForCausalLM.from_pretrained(base, dtype=getattr(torch, config["dtype"]))
     model.config.use_cache = False
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config["lr"], weight_decay=config["weight_decay"])
+    optimizer = adamw(model, config["lr"], config["weight_decay"])
     warmup = max(1, config["warmup_steps"])
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: min(1.0, (s + 1) / warmup))
     ds_config = deepspeed_config(

@@ -18,7 +18,7 @@ from dive.artifacts import Artifact
 from dive.chat import SYSTEM_PROMPT
 from dive.rewards import answers_match
 from dive.stages.synth import read_tasks
-from dive.synth.scripted import _chain
+from dive.synth.scripted import call_chain
 from dive.tools.base import Tool
 from dive.tools.registry import load_tools
 
@@ -44,12 +44,12 @@ def task_prompt(
 
 def _replayed_calls(task: dict[str, Any]) -> list[int]:
     calls = task["calls"]
-    needed = set(_chain(calls, task["answer_call"]))
+    needed = set(call_chain(calls, task["answer_call"]))
     if "comparison" in task["structure"]:
         answer_value = task["answer"]
         for i, call in enumerate(calls):  # the comparison partner: the other call the question names
             if i not in needed and call["ok"] and answer_value in json.dumps(call["output"]):
-                needed |= set(_chain(calls, i))
+                needed |= set(call_chain(calls, i))
                 break
         else:
             needed |= {i for i, c in enumerate(calls) if c["ok"]}

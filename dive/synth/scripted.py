@@ -25,6 +25,8 @@ from typing import Any
 from dive.pools.seeds import Seed
 from dive.tools.base import Tool
 
+SEED_ATTEMPTS = 3  # seeds tried per task before it is rejected for lack of evidence
+
 
 @dataclasses.dataclass(frozen=True)
 class Entity:
@@ -48,17 +50,26 @@ class SynthSettings:
     split: str
 
 
-def sample_toolsets(pool: Sequence[str], s: SynthSettings) -> list[list[str]] | None:
+def sample_toolsets(pool: Sequence[str], entry: Sequence[str], s: SynthSettings) -> list[list[str]] | None:
     """The V toolsets of the variety axis (None: each task samples its own)."""
     if s.variety is None:
         return None
     rng = random.Random(f"{s.seed}:toolsets")
-    return [_sample_toolset(pool, s, rng) for _ in range(s.variety)]
+    return [_sample_toolset(pool, entry, s, rng) for _ in range(s.variety)]
 
 
-def _sample_toolset(pool: Sequence[str], s: SynthSettings, rng: random.Random) -> list[str]:
+def _sample_toolset(
+    pool: Sequence[str], entry: Sequence[str], s: SynthSettings, rng: random.Random
+) -> list[str]:
+    """A uniform random toolset, except that one member is an entry tool (one that can take some seed).
+
+    The paper's toolsets always hold tools that accept any seed (web search); ours are typed, and a
+    toolset no seed can enter yields no task at all.
+    """
     size = min(len(pool), rng.randint(s.toolset_min, s.toolset_max))
-    return sorted(rng.sample(list(pool), size))
+    first = entry[rng.randrange(len(entry))] if entry else pool[rng.randrange(len(pool))]
+    rest = rng.sample([t for t in pool if t != first], size - 1)
+    return sorted([first, *rest])
 
 
 def synthesize(
@@ -73,13 +84,14 @@ def synthesize(
     Each index has its own RNG, so a resumed run (start > 0) produces exactly what an unbroken one would.
     """
     pool = sorted(tools)
-    toolsets = sample_toolsets(pool, s)
     by_kind: dict[str, list[Seed]] = {}
     for seed in seeds:
         by_kind.setdefault(seed.kind, []).append(seed)
+    entry = [t for t in pool if any(kind in by_kind for kind in tools[t].accepts.values())]
+    toolsets = sample_toolsets(pool, entry, s)
     for index in range(start, s.quantity):
         rng = random.Random(f"{s.seed}:{s.split}:task:{index}")
-        toolset = toolsets[index % len(toolsets)] if toolsets else _sample_toolset(pool, s, rng)
+        toolset = toolsets[index % len(toolsets)] if toolsets else _sample_toolset(pool, entry, s, rng)
         yield _one_task(index, [tools[t] for t in toolset], by_kind, exemplars, s, rng)
 
 
@@ -92,16 +104,21 @@ def _one_task(
     rng: random.Random,
 ) -> dict[str, Any]:
     accepted = {kind for t in toolset for kind in t.accepts.values()}
-    seed = _sample_seed(seeds, accepted, rng)
     record: dict[str, Any] = {"index": index, "toolset": [t.id for t in toolset]}
-    if seed is None:
-        return {**record, "rejected": "no_entry_tool"}
     shots = rng.sample(list(exemplars), min(len(exemplars), rng.randint(s.exemplars_min, s.exemplars_max)))
-    known = [Entity(seed.kind, seed.name, -1, "")]
-    calls: list[dict[str, Any]] = []
+    for _ in range(SEED_ATTEMPTS):  # a seed the entry tool does not know (a city missing from its table)
+        seed = _sample_seed(seeds, accepted, rng)
+        if seed is None:
+            return {**record, "rejected": "no_entry_tool"}
+        known = [Entity(seed.kind, seed.name, -1, "")]
+        calls: list[dict[str, Any]] = []
+        _collect(toolset, known, calls, 1, s.calls_per_round, rng)
+        if any(c["ok"] for c in calls):
+            break
     history: list[dict[str, Any]] = []
     for round_ in range(1, s.rounds + 1):
-        _collect(toolset, known, calls, round_, s.calls_per_round, rng)
+        if round_ > 1:
+            _collect(toolset, known, calls, round_, s.calls_per_round, rng)
         derived = derive(seed, calls, [e.get("structure", []) for e in shots], round_)
         if derived is not None:
             history.append(derived)
@@ -251,7 +268,8 @@ def _answer_fields(call: Mapping[str, Any]) -> list[tuple[str, Any]]:
     )
 
 
-def _chain(calls: Sequence[Mapping[str, Any]], index: int) -> list[int]:
+def call_chain(calls: Sequence[Mapping[str, Any]], index: int) -> list[int]:
+    """Indices of the calls that lead from the seed to call ``index`` (its data-flow ancestry), in order."""
     chain = []
     while index >= 0:
         chain.append(index)
@@ -289,8 +307,8 @@ def derive(
     good = [i for i, c in enumerate(calls) if c["ok"] and _answer_fields(c)]
     if not good:
         return None
-    answer_call = max(good, key=lambda i: (len(_chain(calls, i)), i))
-    chain = _chain(calls, answer_call)
+    answer_call = max(good, key=lambda i: (len(call_chain(calls, i)), i))
+    chain = call_chain(calls, answer_call)
     step_of = {c: n + 1 for n, c in enumerate(chain)}
     key, value = _answer_fields(calls[answer_call])[0]
     steps = "; ".join(_step_text(calls, i, step_of, seed) for i in chain)

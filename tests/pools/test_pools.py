@@ -106,9 +106,11 @@ def test_every_domain_has_tools(tools: dict[str, Tool]) -> None:
 
 @pytest.fixture(scope="module")
 def seeds() -> list[Seed]:
+    """Every seed of every domain, loaded once for the module (reads every seed source: ~20 s)."""
     return load_seeds(DOMAINS)
 
 
+@pytest.mark.slow  # loading every seed source takes ~20-50 s
 def test_seed_pool_is_large_enough(seeds: list[Seed]) -> None:
     assert len(seeds) == len(set(seeds)), "load_seeds must deduplicate"
     per_domain = collections.Counter(s.domain for s in seeds)
@@ -116,6 +118,7 @@ def test_seed_pool_is_large_enough(seeds: list[Seed]) -> None:
     assert not short, f"domains under {MIN_SEEDS_PER_DOMAIN} distinct seeds: {short}"
 
 
+@pytest.mark.slow  # loading every seed source takes ~20-50 s
 def test_seed_split_is_disjoint_complete_and_stable(seeds: list[Seed]) -> None:
     train = load_seeds(DOMAINS, split="train")
     evals = load_seeds(DOMAINS, split="eval")
@@ -127,6 +130,7 @@ def test_seed_split_is_disjoint_complete_and_stable(seeds: list[Seed]) -> None:
     assert train == sorted(train, key=lambda s: (s.domain, s.kind, s.name))
 
 
+@pytest.mark.slow  # loading every seed source takes ~20-50 s
 def test_eval_share_per_domain(seeds: list[Seed]) -> None:
     total = collections.Counter(s.domain for s in seeds)
     held_out = collections.Counter(s.domain for s in seeds if s.split == "eval")

@@ -2,44 +2,20 @@
 
 from __future__ import annotations
 
-import json
-import random
-from collections import Counter
-from pathlib import Path
-
 import pytest
 
-from dive.pools.seeds import load_seeds
 from dive.tools.registry import load_tools
+from tests.tools import pool_checks
 
 TOOLS = load_tools(["biology"])
-EXEMPLARS = Path(__file__).resolve().parents[2] / "dive" / "pools" / "exemplars" / "biology.jsonl"
-TAGS = {
-    "lookup",
-    "multi-hop",
-    "comparison",
-    "aggregation",
-    "temporal",
-    "computation",
-    "filtering",
-    "ranking",
-    "conversion",
-    "validation",
-}
 
 
 def out(tool_id: str, **args: object) -> dict:
-    tool = TOOLS[tool_id]
-    if tool.available():
-        pytest.skip(tool.available())
-    result = tool(args)
-    assert result.ok, result.error
-    return result.output
+    return pool_checks.run_ok(TOOLS, tool_id, args)
 
 
 def test_pool_size_and_mix() -> None:
-    assert len(TOOLS) >= 95
-    assert sum(t.type == "R" for t in TOOLS.values()) >= 38
+    pool_checks.check_tool_counts(TOOLS, min_total=95, min_retrieval=38)
 
 
 def test_gene_facts() -> None:
@@ -132,41 +108,19 @@ def test_chemistry_facts() -> None:
 
 
 @pytest.fixture(scope="module")
-def seeds() -> list:
-    return load_seeds(["biology"])
+def seeds() -> dict[str, list[str]]:
+    return pool_checks.seeds_by_kind("biology")
 
 
-def test_seed_count_and_kinds(seeds: list) -> None:
-    assert len({(s.kind, s.name) for s in seeds}) >= 5000
-    accepted = Counter(kind for t in TOOLS.values() for kind in set(t.accepts.values()))
-    for kind in {s.kind for s in seeds}:
-        assert accepted[kind] >= 2, f"seed kind {kind} is accepted by {accepted[kind]} tool(s)"
+def test_seed_count_and_kinds(seeds: dict[str, list[str]]) -> None:
+    pool_checks.check_seed_count(seeds, 5000)
+    pool_checks.check_seed_kinds_accepted(TOOLS, seeds, 2)
 
 
-def test_seeds_are_usable(seeds: list) -> None:
-    by_kind: dict[str, list[str]] = {}
-    for s in seeds:
-        by_kind.setdefault(s.kind, []).append(s.name)
-    for kind, names in sorted(by_kind.items()):
-        users = [t for t in TOOLS.values() if kind in t.accepts.values() and not t.available()]
-        sample = random.Random(0).sample(sorted(names), min(50, len(names)))
-        ok = 0
-        for name in sample:
-            for t in users:
-                param = next(p for p, k in t.accepts.items() if k == kind)
-                if t({**t.examples[0], param: name}).ok:
-                    ok += 1
-                    break
-        assert ok >= 0.9 * len(sample), f"{kind}: only {ok}/{len(sample)} seeds work"
+def test_seeds_are_usable(seeds: dict[str, list[str]]) -> None:
+    for kind, names in sorted(seeds.items()):
+        pool_checks.check_seeds_usable(kind, names, pool_checks.accepting(TOOLS, kind, first_only=True))
 
 
 def test_exemplars() -> None:
-    rows = [json.loads(line) for line in EXEMPLARS.read_text().splitlines() if line.strip()]
-    assert len(rows) >= 65
-    tags = Counter(tag for r in rows for tag in r["structure"])
-    for r in rows:
-        assert set(r) == {"question", "structure", "domain"} and r["domain"] == "biology"
-        assert r["question"].strip() and set(r["structure"]) <= TAGS
-    assert all(tags[t] >= 2 for t in TAGS), tags
-    assert sum(len(r["structure"]) >= 2 for r in rows) > len(rows) / 2
-    assert len({r["question"] for r in rows}) == len(rows)
+    pool_checks.check_exemplars("biology", min_rows=65, min_tag_uses=2)

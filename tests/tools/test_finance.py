@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import random
-from collections import defaultdict
-from pathlib import Path
-
 import pytest
 
-from dive.pools.seeds import load_seeds
 from dive.tools.registry import load_tools
+from tests.tools import pool_checks
 
 TOOLS = load_tools(["finance"])
-EXEMPLARS = Path(__file__).resolve().parents[2] / "dive" / "pools" / "exemplars" / "finance.jsonl"
-TAGS = {
-    "lookup",
-    "multi-hop",
-    "comparison",
-    "aggregation",
-    "temporal",
-    "computation",
-    "filtering",
-    "ranking",
-    "conversion",
-    "validation",
-}
 
 
 def out(tool_id: str, **args: object) -> dict:
-    tool = TOOLS[tool_id]
-    if tool.available():
-        pytest.skip(tool.available())
-    result = tool(args)
-    assert result.ok, result.error
-    return result.output
+    return pool_checks.run_ok(TOOLS, tool_id, args)
 
 
 # ------------------------------------------------------------------------------------ retrieval facts
@@ -220,49 +197,24 @@ def test_risk_and_indicators() -> None:
 
 @pytest.fixture(scope="module")
 def seeds_by_kind() -> dict[str, list[str]]:
-    by: dict[str, list[str]] = defaultdict(list)
-    for seed in load_seeds(["finance"]):
-        by[seed.kind].append(seed.name)
-    return by
+    return pool_checks.seeds_by_kind("finance")
 
 
 def test_seed_count(seeds_by_kind: dict[str, list[str]]) -> None:
-    assert sum(len(v) for v in seeds_by_kind.values()) >= 5000
+    pool_checks.check_seed_count(seeds_by_kind, 5000)
 
 
 def test_every_seed_kind_has_two_accepting_tools(seeds_by_kind: dict[str, list[str]]) -> None:
-    for kind in seeds_by_kind:
-        accepting = [t for t in TOOLS.values() if kind in t.accepts.values()]
-        assert len(accepting) >= 2, kind
+    pool_checks.check_seed_kinds_accepted(TOOLS, seeds_by_kind, 2)
 
 
 def test_seeds_are_usable(seeds_by_kind: dict[str, list[str]]) -> None:
     for kind, names in sorted(seeds_by_kind.items()):
-        accepting = [
-            (t, p) for t in TOOLS.values() if not t.available() for p, k in t.accepts.items() if k == kind
-        ]
-        sample = random.Random(0).sample(sorted(names), min(50, len(names)))
-        good = 0
-        for name in sample:
-            for t, param in accepting:
-                if t({**t.examples[0], param: name}).ok:
-                    good += 1
-                    break
-        assert good >= 0.9 * len(sample), f"{kind}: only {good}/{len(sample)} seeds work"
+        pool_checks.check_seeds_usable(kind, names, pool_checks.accepting(TOOLS, kind))
 
 
 # ---------------------------------------------------------------------------------------- exemplars
 
 
 def test_exemplar_file() -> None:
-    rows = [json.loads(line) for line in EXEMPLARS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    assert len(rows) >= 65
-    used: dict[str, int] = defaultdict(int)
-    for row in rows:
-        assert set(row) == {"question", "structure", "domain"} and row["domain"] == "finance"
-        assert len(row["question"]) > 20 and row["structure"] and set(row["structure"]) <= TAGS
-        for tag in row["structure"]:
-            used[tag] += 1
-    assert all(used[tag] >= 2 for tag in TAGS), dict(used)
-    assert sum(len(r["structure"]) >= 2 for r in rows) > len(rows) / 2
-    assert len({r["question"] for r in rows}) == len(rows)
+    pool_checks.check_exemplars("finance", min_rows=65, min_tag_uses=2)

@@ -2,43 +2,20 @@
 
 from __future__ import annotations
 
-import collections
-import json
-import pathlib
 import random
 from typing import Any
 
 import pytest
 
-from dive.pools.seeds import load_seeds
-from dive.tools.base import ToolResult
 from dive.tools.registry import load_tools
+from tests.tools import pool_checks
 
 TOOLS = load_tools(["general"])
 MINE = {tid: t for tid, t in TOOLS.items() if not tid.startswith("general.python.")}
-EXEMPLARS = pathlib.Path(__file__).resolve().parents[2] / "dive" / "pools" / "exemplars" / "general.jsonl"
-TAGS = {
-    "lookup",
-    "multi-hop",
-    "comparison",
-    "aggregation",
-    "temporal",
-    "computation",
-    "filtering",
-    "ranking",
-    "conversion",
-    "validation",
-}
 
 
 def call(tool_id: str, **args: Any) -> dict[str, Any]:
-    """Run a tool (skipping when its package is absent) and return its output, asserting success."""
-    tool = TOOLS[tool_id]
-    if tool.available():
-        pytest.skip(tool.available())
-    result: ToolResult = tool(args)
-    assert result.ok, result.error
-    return result.output
+    return pool_checks.run_ok(TOOLS, tool_id, args)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -213,8 +190,7 @@ def test_units_and_numbers() -> None:
 
 
 def test_tool_counts() -> None:
-    kinds = collections.Counter(t.type for t in MINE.values())
-    assert len(MINE) >= 95 and kinds["R"] >= 55
+    pool_checks.check_tool_counts(MINE, min_total=95, min_retrieval=55)
 
 
 def test_every_tool_has_examples_bad_examples_and_provenance() -> None:
@@ -229,41 +205,21 @@ def test_every_tool_has_examples_bad_examples_and_provenance() -> None:
 
 @pytest.fixture(scope="module")
 def seeds_by_kind() -> dict[str, list[str]]:
-    by_kind: dict[str, list[str]] = collections.defaultdict(list)
-    for seed in load_seeds(["general"]):
-        by_kind[seed.kind].append(seed.name)
-    return by_kind
-
-
-def _accepting(kind: str) -> list[tuple[Any, str]]:
-    return [(t, p) for t in MINE.values() for p, k in t.accepts.items() if k == kind and not t.available()]
+    return pool_checks.seeds_by_kind("general")
 
 
 def test_seed_count(seeds_by_kind: dict[str, list[str]]) -> None:
-    assert sum(len(v) for v in seeds_by_kind.values()) >= 5000
-    for kind in seeds_by_kind:
-        accepting = {t.id for t in MINE.values() if kind in t.accepts.values()}
-        assert len(accepting) >= 2, f"seed kind {kind} is accepted by {sorted(accepting)}"
+    pool_checks.check_seed_count(seeds_by_kind, 5000)
+    pool_checks.check_seed_kinds_accepted(MINE, seeds_by_kind, 2)
 
 
 def test_seeds_are_usable(seeds_by_kind: dict[str, list[str]]) -> None:
-    """50 seeds per kind (fixed sample): >= 90% must give an ok result with some accepting tool."""
+    """50 seeds per kind (fixed sample, one generator): >= 90% give an ok result with some accepting tool."""
     rng = random.Random(0)
     for kind, names in sorted(seeds_by_kind.items()):
-        tools = _accepting(kind)
-        if not tools:
-            continue
-        sample = rng.sample(sorted(names), min(50, len(names)))
-        ok = 0
-        for name in sample:
-            for tool, param in tools:
-                args = dict(tool.examples[0])
-                is_list = tool.parameters["properties"][param].get("type") == "array"
-                args[param] = [name] if is_list else name
-                if tool(args).ok:
-                    ok += 1
-                    break
-        assert ok >= 0.9 * len(sample), f"only {ok}/{len(sample)} {kind} seeds work"
+        tools = pool_checks.accepting(MINE, kind)
+        if tools:
+            pool_checks.check_seeds_usable(kind, names, tools, pool_checks.example_args_listed, rng=rng)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -271,14 +227,4 @@ def test_seeds_are_usable(seeds_by_kind: dict[str, list[str]]) -> None:
 
 
 def test_exemplars() -> None:
-    lines = [json.loads(line) for line in EXEMPLARS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    assert len(lines) >= 65
-    used: collections.Counter[str] = collections.Counter()
-    for row in lines:
-        assert set(row) == {"question", "structure", "domain"}
-        assert row["domain"] == "general" and isinstance(row["question"], str) and len(row["question"]) > 20
-        assert row["structure"] and set(row["structure"]) <= TAGS
-        used.update(row["structure"])
-    assert set(used) == TAGS and min(used.values()) >= 2
-    assert sum(len(r["structure"]) >= 2 for r in lines) > len(lines) / 2
-    assert len({r["question"] for r in lines}) == len(lines)
+    pool_checks.check_exemplars("general", min_rows=65, min_tag_uses=2)

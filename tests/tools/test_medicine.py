@@ -2,30 +2,12 @@
 
 from __future__ import annotations
 
-import collections
-import json
-import random
-from pathlib import Path
-
 import pytest
 
-from dive.pools.seeds import load_seeds
 from dive.tools.registry import load_tools
+from tests.tools import pool_checks
 
 TOOLS = load_tools(["medicine"])
-EXEMPLARS = Path(__file__).resolve().parents[2] / "dive" / "pools" / "exemplars" / "medicine.jsonl"
-TAGS = {
-    "lookup",
-    "multi-hop",
-    "comparison",
-    "aggregation",
-    "temporal",
-    "computation",
-    "filtering",
-    "ranking",
-    "conversion",
-    "validation",
-}
 
 
 def out(tool_id: str, **args: object) -> dict:
@@ -35,8 +17,7 @@ def out(tool_id: str, **args: object) -> dict:
 
 
 def test_tool_counts() -> None:
-    kinds = collections.Counter(t.type for t in TOOLS.values())
-    assert len(TOOLS) >= 95 and kinds["R"] >= 38
+    pool_checks.check_tool_counts(TOOLS, min_total=95, min_retrieval=38)
 
 
 @pytest.mark.parametrize(
@@ -136,39 +117,25 @@ def test_list_outputs() -> None:
 
 @pytest.fixture(scope="module")
 def seeds() -> dict[str, list[str]]:
-    by_kind: dict[str, list[str]] = collections.defaultdict(list)
-    for seed in load_seeds(["medicine"]):
-        by_kind[seed.kind].append(seed.name)
-    return by_kind
+    return pool_checks.seeds_by_kind("medicine")
 
 
 def test_seed_count(seeds: dict[str, list[str]]) -> None:
-    assert sum(len(v) for v in seeds.values()) >= 5000
-    for kind in seeds:
-        accepting = [t for t in TOOLS.values() if kind in t.accepts.values()]
-        assert len(accepting) >= 2, kind
+    pool_checks.check_seed_count(seeds, 5000)
+    pool_checks.check_seed_kinds_accepted(TOOLS, seeds, 2)
 
 
 def test_seeds_usable(seeds: dict[str, list[str]]) -> None:
     for kind, names in seeds.items():
-        sample = random.Random(0).sample(sorted(names), min(50, len(names)))
+        # tools that need nothing but the seed, called with the seed alone
         single = [
             (t, p)
             for t in TOOLS.values()
             for p, k in t.accepts.items()
             if k == kind and set(t.parameters["required"]) <= {p}
         ]
-        ok = sum(any(t({p: n}).ok for t, p in single) for n in sample)
-        assert ok >= 0.9 * len(sample), f"{kind}: only {ok}/{len(sample)} seeds work"
+        pool_checks.check_seeds_usable(kind, names, single, args_for=pool_checks.bare_args)
 
 
 def test_exemplars() -> None:
-    rows = [json.loads(line) for line in EXEMPLARS.read_text().splitlines() if line.strip()]
-    assert len(rows) >= 65
-    used: collections.Counter[str] = collections.Counter()
-    for row in rows:
-        assert set(row) == {"question", "structure", "domain"} and row["domain"] == "medicine"
-        assert row["question"].strip() and set(row["structure"]) <= TAGS
-        used.update(row["structure"])
-    assert set(used) == TAGS and min(used.values()) >= 2
-    assert sum(len(r["structure"]) >= 2 for r in rows) > len(rows) / 2
+    pool_checks.check_exemplars("medicine", min_rows=65, min_tag_uses=2)

@@ -2,44 +2,20 @@
 
 from __future__ import annotations
 
-import collections
-import json
-import random
-from pathlib import Path
-
 import pytest
 
-from dive.pools.seeds import load_seeds
 from dive.tools.registry import load_tools
+from tests.tools import pool_checks
 
 TOOLS = load_tools(["science"])
-EXEMPLARS = Path(__file__).resolve().parents[2] / "dive" / "pools" / "exemplars" / "science.jsonl"
-TAGS = {
-    "lookup",
-    "multi-hop",
-    "comparison",
-    "aggregation",
-    "temporal",
-    "computation",
-    "filtering",
-    "ranking",
-    "conversion",
-    "validation",
-}
 
 
 def out(tool_id: str, **args: object) -> dict:
-    tool = TOOLS[tool_id]
-    if tool.available():
-        pytest.skip(tool.available())
-    result = tool(args)
-    assert result.ok, result.error
-    return result.output
+    return pool_checks.run_ok(TOOLS, tool_id, args)
 
 
 def test_tool_counts() -> None:
-    types = collections.Counter(t.type for t in TOOLS.values())
-    assert len(TOOLS) >= 95 and types["R"] >= 38
+    pool_checks.check_tool_counts(TOOLS, min_total=95, min_retrieval=38)
 
 
 def test_codata_and_units() -> None:
@@ -163,41 +139,20 @@ def test_physics_and_bibliography() -> None:
     )["path"] == ["A", "B", "C"]
 
 
-SEEDS = load_seeds(["science"])
-BY_KIND: dict[str, list[str]] = collections.defaultdict(list)
-for _seed in SEEDS:
-    BY_KIND[_seed.kind].append(_seed.name)
+BY_KIND = pool_checks.seeds_by_kind("science")
 
 
 def test_seed_count_and_kinds_accepted() -> None:
-    assert len({s.name for s in SEEDS}) >= 5000
-    accepted = collections.Counter(k for t in TOOLS.values() for k in set(t.accepts.values()))
-    for kind in BY_KIND:
-        assert accepted[kind] >= 2, f"seed kind {kind} is accepted by {accepted[kind]} tool(s)"
+    pool_checks.check_seed_count(BY_KIND, 5000, distinct_names=True)
+    pool_checks.check_seed_kinds_accepted(TOOLS, BY_KIND, 2)
 
 
 @pytest.mark.parametrize("kind", sorted(BY_KIND))
 def test_seeds_work_as_arguments(kind: str) -> None:
-    users = [(t, p) for t in TOOLS.values() if not t.available() for p, k in t.accepts.items() if k == kind]
+    users = pool_checks.accepting(TOOLS, kind)
     users.sort(key=lambda tp: (tp[1] in ("query", "keyword"), tp[0].id))  # direct look-ups before searches
-    sample = random.Random(0).sample(sorted(BY_KIND[kind]), min(50, len(BY_KIND[kind])))
-    good = 0
-    for name in sample:
-        for tool, param in users:
-            if tool({**tool.examples[0], param: name}).ok:
-                good += 1
-                break
-    assert good >= 0.9 * len(sample), f"{kind}: only {good}/{len(sample)} seeds gave an ok result"
+    pool_checks.check_seeds_usable(kind, BY_KIND[kind], users)
 
 
 def test_exemplars() -> None:
-    lines = [json.loads(x) for x in EXEMPLARS.read_text(encoding="utf-8").splitlines() if x.strip()]
-    assert len(lines) >= 65
-    used = collections.Counter()
-    for ex in lines:
-        assert set(ex) == {"question", "structure", "domain"} and ex["domain"] == "science"
-        assert len(ex["question"]) > 20 and set(ex["structure"]) <= TAGS
-        used.update(ex["structure"])
-    assert all(used[t] >= 2 for t in TAGS), used
-    assert sum(len(ex["structure"]) >= 2 for ex in lines) > len(lines) / 2
-    assert len({ex["question"] for ex in lines}) == len(lines)
+    pool_checks.check_exemplars("science", min_rows=65, min_tag_uses=2)

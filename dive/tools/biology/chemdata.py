@@ -41,6 +41,16 @@ def _get(fn: Any, cas: str) -> Any:
         return None
 
 
+def _transition(chemical: str, temp_fn: Any, methods_fn: Any, what: str) -> tuple[str, str, float, Any]:
+    """(CAS, name, temperature in K, source) of a phase transition; ``what`` ends the error message."""
+    cas, name = _cas(chemical)
+    temp = _get(temp_fn, cas)
+    if temp is None:
+        raise ToolError(f"no {what.format(name=name, cas=cas)}")
+    methods = _get(methods_fn, cas) or []
+    return cas, name, temp, methods[0] if methods else None
+
+
 def _require(values: dict[str, Any], name: str, what: str) -> dict[str, Any]:
     if all(v is None for v in values.values()):
         raise ToolError(f"no {what} data for {name!r} in the shipped tables")
@@ -96,17 +106,14 @@ def boiling_point(chemical: str) -> dict:
     """Normal boiling point of a chemical at 1 atm in K and degrees C, with the data source used."""
     import chemicals
 
-    cas, name = _cas(chemical)
-    tb = _get(chemicals.Tb, cas)
-    if tb is None:
-        raise ToolError(f"no boiling point for {name!r} (CAS {cas}); it may decompose or sublime")
-    methods = _get(chemicals.Tb_methods, cas) or []
+    what = "boiling point for {name!r} (CAS {cas}); it may decompose or sublime"
+    cas, name, tb, source = _transition(chemical, chemicals.Tb, chemicals.Tb_methods, what)
     return {
         "chemical": name,
         "cas": cas,
         "boiling_point_k": rnd(tb, 3),
         "boiling_point_c": rnd(tb - 273.15, 3),
-        "source": methods[0] if methods else None,
+        "source": source,
     }
 
 
@@ -118,18 +125,16 @@ def melting_point(chemical: str) -> dict:
     """Melting point of a chemical in K and degrees C, and its enthalpy of fusion (J/mol) where known."""
     import chemicals
 
-    cas, name = _cas(chemical)
-    tm = _get(chemicals.Tm, cas)
-    if tm is None:
-        raise ToolError(f"no melting point for {name!r} (CAS {cas})")
-    methods = _get(chemicals.Tm_methods, cas) or []
+    cas, name, tm, source = _transition(
+        chemical, chemicals.Tm, chemicals.Tm_methods, "melting point for {name!r} (CAS {cas})"
+    )
     return {
         "chemical": name,
         "cas": cas,
         "melting_point_k": rnd(tm, 3),
         "melting_point_c": rnd(tm - 273.15, 3),
         "heat_of_fusion_j_mol": rnd(_get(chemicals.Hfus, cas), 2),
-        "source": methods[0] if methods else None,
+        "source": source,
     }
 
 

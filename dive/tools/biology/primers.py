@@ -32,6 +32,12 @@ def _conditions(mv_conc: float, dv_conc: float) -> None:
     check_range("dv_conc", dv_conc, 0, 100)
 
 
+def _thermo_of(calc: Any, *sequences: str, mv_conc: float, dv_conc: float) -> dict:
+    """Check the salt conditions and oligos, then run a primer3 ``calc_*`` function on them."""
+    _conditions(mv_conc, dv_conc)
+    return _thermo(calc(*(_oligo(s) for s in sequences), mv_conc=mv_conc, dv_conc=dv_conc))
+
+
 def _thermo(result: Any) -> dict:
     # primer3 reports dG/dH in cal/mol; kcal/mol is what bench protocols quote
     return {
@@ -59,8 +65,7 @@ def hairpin(sequence: str, mv_conc: float = 50.0, dv_conc: float = 1.5) -> dict:
     and its dG, dH (kcal/mol) and dS (cal/mol/K) at 37 C (primer3.calc_hairpin)."""
     import primer3
 
-    _conditions(mv_conc, dv_conc)
-    return _thermo(primer3.calc_hairpin(_oligo(sequence), mv_conc=mv_conc, dv_conc=dv_conc))
+    return _thermo_of(primer3.calc_hairpin, sequence, mv_conc=mv_conc, dv_conc=dv_conc)
 
 
 @tool(
@@ -79,8 +84,7 @@ def homodimer(sequence: str, mv_conc: float = 50.0, dv_conc: float = 1.5) -> dic
     (primer3.calc_homodimer)."""
     import primer3
 
-    _conditions(mv_conc, dv_conc)
-    return _thermo(primer3.calc_homodimer(_oligo(sequence), mv_conc=mv_conc, dv_conc=dv_conc))
+    return _thermo_of(primer3.calc_homodimer, sequence, mv_conc=mv_conc, dv_conc=dv_conc)
 
 
 @tool(
@@ -103,11 +107,7 @@ def heterodimer(sequence_a: str, sequence_b: str, mv_conc: float = 50.0, dv_conc
     (kcal/mol) and dS (primer3.calc_heterodimer)."""
     import primer3
 
-    _conditions(mv_conc, dv_conc)
-    result = primer3.calc_heterodimer(
-        _oligo(sequence_a), _oligo(sequence_b), mv_conc=mv_conc, dv_conc=dv_conc
-    )
-    return _thermo(result)
+    return _thermo_of(primer3.calc_heterodimer, sequence_a, sequence_b, mv_conc=mv_conc, dv_conc=dv_conc)
 
 
 @tool(
@@ -130,11 +130,7 @@ def end_stability(sequence_a: str, sequence_b: str, mv_conc: float = 50.0, dv_co
     stable 3'-end duplex (primer3.calc_end_stability); more negative dG = stickier 3' end."""
     import primer3
 
-    _conditions(mv_conc, dv_conc)
-    result = primer3.calc_end_stability(
-        _oligo(sequence_a), _oligo(sequence_b), mv_conc=mv_conc, dv_conc=dv_conc
-    )
-    return _thermo(result)
+    return _thermo_of(primer3.calc_end_stability, sequence_a, sequence_b, mv_conc=mv_conc, dv_conc=dv_conc)
 
 
 @tool(

@@ -32,6 +32,14 @@ def _cal(mic: str) -> Any:
     return xc.get_calendar(code)
 
 
+def _cal_for_year(mic: str, year: int) -> Any:
+    """The exchange's calendar, checking that it covers ``year``."""
+    cal = _cal(mic)
+    if not cal.first_session.year <= year <= cal.last_session.year:
+        raise ToolError(f"year must be in {cal.first_session.year}..{cal.last_session.year} for {cal.name}")
+    return cal
+
+
 def _day(cal: Any, date: str, name: str = "date") -> Any:
     import pandas as pd
 
@@ -209,9 +217,7 @@ def market_hours(mic: str, date: str) -> dict:
 )
 def holidays(mic: str, year: int) -> dict:
     """Weekday market closures of an exchange in a year: dates, holiday names where known, count."""
-    cal = _cal(mic)
-    if not cal.first_session.year <= year <= cal.last_session.year:
-        raise ToolError(f"year must be in {cal.first_session.year}..{cal.last_session.year} for {cal.name}")
+    cal = _cal_for_year(mic, year)
     hol = _holidays(cal, year)
     return {
         "mic": cal.name,
@@ -236,9 +242,7 @@ def holidays(mic: str, year: int) -> dict:
 )
 def early_closes(mic: str, year: int) -> dict:
     """Sessions of a year on which an exchange closes early, with the local closing time of each."""
-    cal = _cal(mic)
-    if not cal.first_session.year <= year <= cal.last_session.year:
-        raise ToolError(f"year must be in {cal.first_session.year}..{cal.last_session.year} for {cal.name}")
+    cal = _cal_for_year(mic, year)
     days = [d for d in cal.early_closes if d.year == year]
     tz = str(cal.tz)
     return {

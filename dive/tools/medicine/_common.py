@@ -9,6 +9,8 @@ from typing import Any
 from dive.tools.base import ToolError
 
 LIST_CAP = 20  # a tool message lists at most this many items, plus a total count
+# @tool(..., **PLAIN_PYTHON) for calculators written here, with no package or data set behind them
+PLAIN_PYTHON: dict[str, Any] = {"package": "dive", "dataset": "", "requires": []}
 
 
 def capped(items: Sequence[Any], cap: int = LIST_CAP) -> list[Any]:

@@ -12,6 +12,7 @@ from dive.tools.base import ToolError
 PKG = "medcalc-bench"
 DATASET = "MedCalc-Bench calculator implementations (NCBI / CAMEL-AI)"
 REQ = ["medcalc"]
+COMMON = {"package": PKG, "dataset": DATASET, "requires": REQ}  # @tool(..., **COMMON)
 
 
 def calc(module: str, function: str, inputs: dict[str, Any]) -> Any:

@@ -11,8 +11,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from dive.tools.base import ToolError, tool
-
-COMMON: dict[str, Any] = {"package": "dive", "dataset": "", "requires": []}
+from dive.tools.medicine._common import PLAIN_PYTHON as COMMON
 
 MOLAR_MASS = {
     "glucose": 180.16,

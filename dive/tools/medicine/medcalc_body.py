@@ -6,12 +6,10 @@ from typing import Any, Literal
 
 from dive.tools.base import ToolError, tool
 from dive.tools.medicine._medcalc import (
-    DATASET,
+    COMMON,
     DBP,
     HEIGHT,
     HR,
-    PKG,
-    REQ,
     SBP,
     SEX,
     WEIGHT,
@@ -21,8 +19,6 @@ from dive.tools.medicine._medcalc import (
     sex_word,
     us_date,
 )
-
-COMMON = {"package": PKG, "dataset": DATASET, "requires": REQ}
 
 
 def wh(weight: float, height: float) -> dict[str, Any]:

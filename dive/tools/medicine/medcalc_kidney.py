@@ -8,12 +8,10 @@ from typing import Any, Literal
 from dive.tools.base import tool
 from dive.tools.medicine._medcalc import (
     AGE,
+    COMMON,
     CREAT,
-    DATASET,
     HEIGHT,
     NA,
-    PKG,
-    REQ,
     SEX,
     WEIGHT,
     age_t,
@@ -22,8 +20,6 @@ from dive.tools.medicine._medcalc import (
     mg,
     sex_word,
 )
-
-COMMON = {"package": PKG, "dataset": DATASET, "requires": REQ}
 
 
 def ckd_stage(egfr: float) -> str:

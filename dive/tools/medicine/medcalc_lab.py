@@ -11,13 +11,11 @@ from dive.tools.medicine._medcalc import (
     ALB,
     BUN,
     CL,
+    COMMON,
     CREAT,
-    DATASET,
     GLU,
     HCO3,
     NA,
-    PKG,
-    REQ,
     SEX,
     WEIGHT,
     age_t,
@@ -26,8 +24,6 @@ from dive.tools.medicine._medcalc import (
     mg,
     sex_word,
 )
-
-COMMON = {"package": PKG, "dataset": DATASET, "requires": REQ}
 
 
 def lytes(sodium: float, chloride: float, bicarbonate: float) -> dict[str, Any]:

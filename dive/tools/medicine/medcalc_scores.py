@@ -5,9 +5,18 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from dive.tools.base import ToolError, tool
-from dive.tools.medicine._medcalc import AGE, BUN, DATASET, HR, PKG, REQ, SBP, SEX, calc, check, sex_word
+from dive.tools.medicine._medcalc import (
+    AGE,
+    BUN,
+    COMMON,
+    HR,
+    SBP,
+    SEX,
+    calc,
+    check,
+    sex_word,
+)
 
-COMMON = {"package": PKG, "dataset": DATASET, "requires": REQ}
 YES = "true if present"
 
 

@@ -11,9 +11,8 @@ import math
 from typing import Any
 
 from dive.tools.base import ToolError, tool
+from dive.tools.medicine._common import PLAIN_PYTHON as COMMON
 from dive.tools.medicine._common import in_range
-
-COMMON: dict[str, Any] = {"package": "dive", "dataset": "", "requires": []}
 
 
 @tool(
