@@ -140,28 +140,29 @@ def test_eval_share_per_domain(seeds: list[Seed]) -> None:
 
 
 # (domain, kind, name) -> split, computed once with Seed(...).split and pasted here: a change to the split
-# function (or to its salt, buckets or encoding) would silently move seeds between train and eval.
+# function (or to its salt, buckets or encoding) would silently move seeds between train and eval. The
+# split depends on the name only, so "Ag" is in one split as a biology and as a science element.
 KNOWN_SPLITS = {
     ("general", "country", "Kenya"): "train",
     ("general", "country", "Germany"): "train",
-    ("general", "country", "Afghanistan"): "train",
+    ("general", "country", "Afghanistan"): "eval",
     ("general", "country", "Belgium"): "eval",
-    ("general", "country", "France"): "eval",
-    ("general", "country", "India"): "eval",
-    ("finance", "currency_code", "JPY"): "eval",
-    ("finance", "currency_code", "NZD"): "eval",
+    ("general", "country", "France"): "train",
+    ("general", "country", "India"): "train",
+    ("finance", "currency_code", "JPY"): "train",
+    ("finance", "currency_code", "NZD"): "train",
     ("finance", "currency_code", "AED"): "train",
     ("finance", "ticker", "ABT"): "eval",
     ("finance", "ticker", "A"): "train",
     ("biology", "gene_symbol", "TP53"): "train",
     ("biology", "gene_symbol", "BRCA1"): "train",
-    ("biology", "gene_symbol", "AAAS"): "eval",
-    ("biology", "element", "Au"): "eval",
+    ("biology", "gene_symbol", "AAAS"): "train",
+    ("biology", "element", "Au"): "train",
     ("biology", "element", "Ag"): "train",
     ("medicine", "icd10cm_code", "E11.9"): "train",
-    ("medicine", "icd10cm_code", "A00.0"): "eval",
+    ("medicine", "icd10cm_code", "A00.0"): "train",
     ("medicine", "icd10cm_code", "A00.9"): "train",
-    ("science", "element", "Mn"): "eval",
+    ("science", "element", "Mn"): "train",
     ("science", "element", "W"): "eval",
     ("science", "element", "Ag"): "train",
     ("science", "planet", "Mars"): "train",
@@ -170,10 +171,16 @@ KNOWN_SPLITS = {
 
 
 @pytest.mark.parametrize(("domain", "kind", "name"), sorted(KNOWN_SPLITS))
-def test_seed_split_depends_only_on_domain_kind_name(domain: str, kind: str, name: str) -> None:
+def test_seed_split_is_stable(domain: str, kind: str, name: str) -> None:
     seed = Seed(domain, kind, name)
     assert seed.split == KNOWN_SPLITS[(domain, kind, name)]
     assert Seed(domain, kind, name).split == seed.split  # a fresh object, the same answer
+
+
+def test_a_name_is_in_one_split_across_domains_and_kinds() -> None:
+    for name in ("Kenya", "Ag", "Mars", "JPY", "Paris"):
+        splits = {Seed(d, k, name).split for d in DOMAINS for k in ("country", "element", "topic", "city")}
+        assert len(splits) == 1, name
 
 
 # ---------------------------------------------------------------------------------------------
