@@ -148,7 +148,10 @@ def train(config: dict[str, Any], data: str, base: str, out: str) -> None:
             f"all {dropped} conversations exceed sft.max_seq_len={config['max_seq_len']} tokens: "
             "raise it, or shrink synth.toolset_max (every tool schema is in the prompt)"
         )
-    n_eval = int(len(examples) * config["eval_fraction"])
+    # at least one held-out conversation whenever there are two, so sft/eval_loss always exists
+    n_eval = max(
+        int(len(examples) * config["eval_fraction"]), int(config["eval_fraction"] > 0 and len(examples) > 1)
+    )
     eval_set, train_set = examples[:n_eval], examples[n_eval:] or examples
     model = AutoModelForCausalLM.from_pretrained(base, dtype=getattr(torch, config["dtype"]))
     model.config.use_cache = False
