@@ -47,7 +47,7 @@ class ToolError(Exception):
     """Raised by a tool for bad arguments or an unknown entity; becomes an error result."""
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(slots=True)
 class ToolResult:
     """What a tool call returns to its caller: JSON-ready output or an error message."""
 
@@ -258,17 +258,20 @@ def _type_ok(value: Any, schema: Mapping[str, Any]) -> bool:
 
 
 def check_arguments(schema: Mapping[str, Any], arguments: Mapping[str, Any]) -> str | None:
-    """The first problem with ``arguments`` against a generated schema, or None."""
+    """The first problem with ``arguments`` against a generated schema, or None (on the hot path of
+    every call, so it loops instead of building sets)."""
     properties = schema["properties"]
-    unknown = sorted(set(arguments) - set(properties))
-    if unknown:
-        return f"unknown argument(s) {unknown}; valid: {sorted(properties)}"
-    missing = [name for name in schema["required"] if name not in arguments]
-    if missing:
-        return f"missing required argument(s) {missing}"
+    for name in arguments:
+        if name not in properties:
+            unknown = sorted(set(arguments) - set(properties))
+            return f"unknown argument(s) {unknown}; valid: {sorted(properties)}"
+    required = schema["required"]
+    for name in required:
+        if name not in arguments:
+            return f"missing required argument(s) {[n for n in required if n not in arguments]}"
     for name, value in arguments.items():
         spec = properties[name]
-        if value is None and name not in schema["required"]:
+        if value is None and name not in required:
             continue
         if not _type_ok(value, spec):
             return f"argument {name!r} must be of type {spec.get('type')}, got {value!r}"
@@ -277,9 +280,22 @@ def check_arguments(schema: Mapping[str, Any], arguments: Mapping[str, Any]) -> 
     return None
 
 
+_NATIVE = (str, int, bool, type(None))
+
+
 def to_jsonable(value: Any) -> Any:
     """Convert library values (numpy scalars, dates, tuples, Decimals, NaN) into plain JSON."""
-    if value is None or isinstance(value, bool | str | int):
+    kind = type(value)
+    if kind in _NATIVE:
+        return value
+    if kind is dict:  # the common case first: a tool's output dict
+        return {
+            k if type(k) is str else str(k): v if type(v) in _NATIVE else to_jsonable(v)
+            for k, v in value.items()
+        }
+    if kind is float:
+        return value if math.isfinite(value) else None
+    if isinstance(value, bool | str | int):  # subclasses (e.g. numpy.str_, IntEnum)
         return value
     if isinstance(value, float):
         return value if math.isfinite(value) else None
