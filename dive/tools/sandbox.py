@@ -61,6 +61,7 @@ import sys
 import sysconfig
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -309,6 +310,23 @@ def _read_capped(stream: Any) -> tuple[str, bool]:
     return data[:STREAM_CAP_BYTES].decode("utf-8", "replace"), truncated
 
 
+def _wait_until_gone(uid: int, limit_s: float = 5.0) -> None:
+    """Return once no process of ``uid`` is left. The kernel kills a pid namespace's members when its
+    init exits, but their exit is asynchronous: without this wait a caller could briefly see them."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        alive = False
+        for pid in os.listdir("/proc"):
+            if pid.isdigit():
+                with contextlib.suppress(OSError):
+                    if os.stat(f"/proc/{pid}").st_uid == uid:
+                        alive = True
+                        break
+        if not alive:
+            return
+        time.sleep(0.01)
+
+
 def _run(code: str, timeout_s: float, privileged: bool) -> dict[str, Any]:
     tmp = os.path.realpath(tempfile.mkdtemp(prefix="dive-sbx-"))
     setpriv, unshare = shutil.which("setpriv"), shutil.which("unshare")
@@ -359,6 +377,8 @@ def _run(code: str, timeout_s: float, privileged: bool) -> dict[str, Any]:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(proc.pid, signal.SIGKILL)  # the group, not just the child
                 proc.wait()
+                if privileged:
+                    _wait_until_gone(uid)
             stdout, out_cut = _read_capped(out)
             stderr, err_cut = _read_capped(err)
     finally:
