@@ -6,6 +6,7 @@ The recipes themselves (dive/stages/sft.py, dive/stages/grpo.py) stay separate, 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import socket
@@ -13,6 +14,8 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
 
 
 def free_port() -> int:
@@ -89,6 +92,33 @@ def latest_checkpoint(directory: Path) -> str | None:
     return latest.read_text().strip() if latest.exists() else None
 
 
+def resume(engine: Any, out: Path, recipe: str) -> int:
+    """The step to continue from: the last checkpoint in ``out/checkpoints`` (0 if none).
+
+    Progress rows written after that checkpoint are dropped, because those steps are redone: a killed
+    job's history then holds every step exactly once.
+    """
+    directory = out / "checkpoints"
+    tag = latest_checkpoint(directory)
+    step = 0
+    if tag is not None:
+        _, client_state = engine.load_checkpoint(str(directory), tag=tag)
+        step = int(client_state["step"])
+        log.info("resumed %s from %s at step %d", recipe, directory / tag, step)
+    progress = out / "progress.jsonl"
+    rows = [r for r in read_progress(progress) if r["step"] <= step]
+    progress.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return step
+
+
+def checkpoint(engine: Any, out: Path, step: int, rank: int) -> None:
+    """Save a resumable checkpoint of every rank at ``step`` and keep only that one."""
+    tag = f"step{step}"
+    engine.save_checkpoint(str(out / "checkpoints"), tag=tag, client_state={"step": step})
+    if rank == 0:
+        prune_checkpoints(out / "checkpoints", keep=tag)
+
+
 def prune_checkpoints(directory: Path, keep: str) -> None:
     """Keep only the newest checkpoint: CPU disks fill fast with optimizer states."""
     for path in directory.glob("step*"):
@@ -109,6 +139,12 @@ def run_torchrun(module: str, args: dict[str, Any], world_size: int) -> None:
         json.dumps(args),
     ]
     subprocess.run(command, check=True)
+
+
+def append_progress(out: Path, row: dict[str, float]) -> None:
+    """One step's metrics, appended to ``out/progress.jsonl`` (the stage logs them to MLflow afterwards)."""
+    with (out / "progress.jsonl").open("a") as handle:
+        handle.write(json.dumps(row) + "\n")
 
 
 def read_progress(path: Path) -> list[dict[str, float]]:

@@ -17,7 +17,6 @@ kept so multi-update variants stay correct), in-process HF ``generate`` rollouts
 from __future__ import annotations
 
 import json
-import logging
 import random
 import statistics
 from pathlib import Path
@@ -34,18 +33,18 @@ from dive.synth.diversity import diversity_metrics
 from dive.tools.registry import load_tools
 from dive.training import (
     adamw,
+    append_progress,
+    checkpoint,
     deepspeed_config,
-    latest_checkpoint,
     prune_checkpoints,
     read_progress,
+    resume,
     save_hf,
     setup_distributed,
 )
 
 if TYPE_CHECKING:
     from dive.pipeline import Context
-
-log = logging.getLogger(__name__)
 
 
 def run(cfg: DictConfig, ctx: Context) -> Artifact:
@@ -138,7 +137,7 @@ def train(config: dict[str, Any], tasks: list[dict[str, Any]], policy_dir: Path,
     )
     tools = load_tools(tuple(config["domains"]))
     answers = {t["id"]: t["answer"] for t in tasks}
-    step = _resume(engine, out)
+    step = resume(engine, out, "GRPO")
     last: dict[str, float] = {}
     while step < config["steps"]:
         rng = random.Random(f"{config['seed']}:{step}")
@@ -166,11 +165,9 @@ def train(config: dict[str, Any], tasks: list[dict[str, Any]], policy_dir: Path,
         step += 1
         last = _step_metrics(episodes, scores, losses, tools)
         if rank == 0:
-            with (out / "progress.jsonl").open("a") as handle:
-                handle.write(json.dumps({"step": step, **last}) + "\n")
+            append_progress(out, {"step": step, **last})
         if step % config["checkpoint_every"] == 0 or step == config["steps"]:
-            engine.save_checkpoint(str(out / "checkpoints"), tag=f"step{step}", client_state={"step": step})
-            prune_checkpoints(out / "checkpoints", keep=f"step{step}")
+            checkpoint(engine, out, step, rank)
     save_hf(engine, tokenizer, out / "hf", 2, rank)
     if rank == 0:
         history = read_progress(out / "progress.jsonl")
@@ -197,17 +194,3 @@ def _step_metrics(
         "grpo/unique_call_graphs": diversity["diversity/unique_call_graphs"],
         "grpo/rp_topology_classes": diversity["diversity/rp_topology_classes"],
     }
-
-
-def _resume(engine: Any, out: Path) -> int:
-    directory = out / "checkpoints"
-    tag = latest_checkpoint(directory)
-    if tag is None:
-        (out / "progress.jsonl").unlink(missing_ok=True)
-        return 0
-    _, state = engine.load_checkpoint(str(directory), tag=tag)
-    step = int(state["step"])
-    rows = [r for r in read_progress(out / "progress.jsonl") if r["step"] <= step]
-    (out / "progress.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
-    log.info("resumed GRPO at step %d", step)
-    return step

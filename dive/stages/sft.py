@@ -16,7 +16,6 @@ trains Qwen3-8B on 48k trajectories). ``sft.world_size > 1`` runs the same code 
 from __future__ import annotations
 
 import json
-import logging
 import random
 import sys
 import time
@@ -30,10 +29,12 @@ from dive.chat import segments
 from dive.model import model_dir
 from dive.training import (
     adamw,
+    append_progress,
+    checkpoint,
     deepspeed_config,
-    latest_checkpoint,
     prune_checkpoints,
     read_progress,
+    resume,
     run_torchrun,
     save_hf,
     setup_distributed,
@@ -42,7 +43,6 @@ from dive.training import (
 if TYPE_CHECKING:
     from dive.pipeline import Context
 
-log = logging.getLogger(__name__)
 IGNORE = -100
 
 
@@ -164,8 +164,7 @@ def train(config: dict[str, Any], data: str, base: str, out: str) -> None:
     engine, _, _, _ = deepspeed.initialize(
         model=model, optimizer=optimizer, lr_scheduler=schedule, config=ds_config
     )
-    step = _resume(engine, out_dir / "checkpoints")
-    _truncate_progress(out_dir / "progress.jsonl", step)  # steps after the last checkpoint are redone
+    step = resume(engine, out_dir, "SFT")
     micro = config["grad_accum"]
     stream = batches(train_set, config["micro_batch"], config["seed"], rank, world, start=step * micro)
     engine.train()
@@ -180,12 +179,12 @@ def train(config: dict[str, Any], data: str, base: str, out: str) -> None:
             recent.append(loss.item())
         step += 1
         if rank == 0:
-            _append(
-                out_dir / "progress.jsonl",
+            append_progress(
+                out_dir,
                 {"step": step, "sft/loss": sum(recent[-micro:]) / micro, "sft/lr": schedule.get_last_lr()[0]},
             )
         if step % config["checkpoint_every"] == 0 or step == config["steps"]:
-            _checkpoint(engine, out_dir / "checkpoints", step)
+            checkpoint(engine, out_dir, step, rank)
     elapsed = time.perf_counter() - started
     metrics = {
         "sft/loss": sum(recent[-5:]) / len(recent[-5:]) if recent else float("nan"),
@@ -198,32 +197,6 @@ def train(config: dict[str, Any], data: str, base: str, out: str) -> None:
     if rank == 0:
         (out_dir / "final_metrics.json").write_text(json.dumps(metrics, indent=2))
         prune_checkpoints(out_dir / "checkpoints", keep="")  # the HF dir is the result; drop optimizer states
-
-
-def _append(path: Path, row: dict[str, float]) -> None:
-    with path.open("a") as handle:
-        handle.write(json.dumps(row) + "\n")
-
-
-def _truncate_progress(path: Path, step: int) -> None:
-    rows = [r for r in read_progress(path) if r["step"] <= step]
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-
-
-def _resume(engine: Any, directory: Path) -> int:
-    tag = latest_checkpoint(directory)
-    if tag is None:
-        return 0
-    _, client_state = engine.load_checkpoint(str(directory), tag=tag)
-    log.info("resumed SFT from %s/%s", directory, tag)
-    return int(client_state["step"])
-
-
-def _checkpoint(engine: Any, directory: Path, step: int) -> None:
-    tag = f"step{step}"
-    engine.save_checkpoint(str(directory), tag=tag, client_state={"step": step})
-    if int(__import__("os").environ.get("RANK", "0")) == 0:
-        prune_checkpoints(directory, keep=tag)
 
 
 def _eval_loss(engine: Any, eval_set: list[Any], pad_id: int) -> float:
