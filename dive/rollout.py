@@ -52,8 +52,25 @@ def generate(
     max_new_tokens: int,
     temperature: float,
     stop_id: int,
+    batch_size: int = 8,
 ) -> list[list[int]]:
-    """New token ids per prompt (up to and including the stop token), batched with left padding."""
+    """New token ids per prompt (up to and including the stop token), in left-padded batches."""
+    results: list[list[int]] = []
+    for i in range(0, len(prompts), batch_size):
+        results += _generate_batch(
+            model, tokenizer, prompts[i : i + batch_size], max_new_tokens, temperature, stop_id
+        )
+    return results
+
+
+def _generate_batch(
+    model: Any,
+    tokenizer: Any,
+    prompts: Sequence[list[int]],
+    max_new_tokens: int,
+    temperature: float,
+    stop_id: int,
+) -> list[list[int]]:
     import torch
 
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else stop_id
@@ -127,15 +144,12 @@ def rollout(
     stop_id = tokenizer.convert_tokens_to_ids("<|im_end|>")
     for turn in range(max_turns):
         active = [e for e in episodes if not e.done]
-        for i in range(0, len(active), batch_size):
-            chunk = active[i : i + batch_size]
-            outputs = generate(
-                model, tokenizer, [e.token_ids for e in chunk], max_new_tokens, temperature, stop_id
+        prompts = [e.token_ids for e in active]
+        outputs = generate(model, tokenizer, prompts, max_new_tokens, temperature, stop_id, batch_size)
+        for episode, new_ids in zip(active, outputs, strict=True):
+            _advance(
+                episode, new_ids, tokenizer, stop_id, last_turn=turn == max_turns - 1, max_chars=max_chars
             )
-            for episode, new_ids in zip(chunk, outputs, strict=True):
-                _advance(
-                    episode, new_ids, tokenizer, stop_id, last_turn=turn == max_turns - 1, max_chars=max_chars
-                )
 
 
 def _advance(

@@ -24,11 +24,9 @@ from omegaconf import DictConfig, OmegaConf
 
 from dive.artifacts import Artifact
 from dive.model import load_policy, model_dir
-from dive.rewards import answers_match
-from dive.rollout import Episode, generate, rollout, start
-from dive.stages.select import episodes_for
+from dive.rollout import generate, start
+from dive.stages.select import attempt_tasks
 from dive.stages.synth import read_tasks
-from dive.tools.registry import load_tools
 
 if TYPE_CHECKING:
     from dive.pipeline import Context
@@ -73,14 +71,8 @@ def _evaluate(cfg: DictConfig, policy_dir: Path, eval_tasks: Artifact, out: Path
 def _dive_eval(
     cfg: DictConfig, model: Any, tokenizer: Any, tasks: list[dict[str, Any]], out: Path
 ) -> dict[str, float]:
-    e = cfg.evaluate
-    tools = load_tools(tuple(cfg.tools.domains))
-    episodes: list[Episode] = [ep for t in tasks for ep in episodes_for(t, tools, tokenizer, 1)]
-    rollout(
-        model, tokenizer, episodes, e.max_turns, e.max_new_tokens, e.temperature, cfg.tools.max_output_chars
-    )
+    episodes, correct = attempt_tasks(cfg, model, tokenizer, tasks, 1, cfg.evaluate)
     answers = {t["id"]: t["answer"] for t in tasks}
-    correct = [answers_match(ep.final, answers[ep.key]) for ep in episodes]
     with (out / "dive_eval.jsonl").open("w") as handle:
         for ep, ok in zip(episodes, correct, strict=True):
             handle.write(
@@ -117,11 +109,7 @@ def _bfcl(cfg: DictConfig, model: Any, tokenizer: Any, out: Path) -> dict[str, f
         for category in e.bfcl_categories:
             items = bfcl.load_items(category, limit=e.bfcl_per_category)
             prompts = [start(it.id, it.messages, it.tools, {}, tokenizer).token_ids for it in items]
-            outputs = []
-            for i in range(0, len(prompts), 8):
-                outputs += generate(
-                    model, tokenizer, prompts[i : i + 8], e.max_new_tokens, e.temperature, stop_id
-                )
+            outputs = generate(model, tokenizer, prompts, e.max_new_tokens, e.temperature, stop_id)
             scores = []
             for item, ids in zip(items, outputs, strict=True):
                 text = tokenizer.decode(ids, skip_special_tokens=False)

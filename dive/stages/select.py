@@ -41,14 +41,18 @@ def episodes_for(task: dict[str, Any], tools: dict[str, Tool], tokenizer: Any, n
     return [start(task["id"], messages, schemas, lookup, tokenizer) for _ in range(n)]
 
 
-def pass_rates(
-    cfg: DictConfig, tasks: list[dict[str, Any]], policy_dir: Path, samples: int, settings: DictConfig
-) -> list[float]:
-    """Share of ``samples`` episodes per task whose final answer matches the reference."""
-    import torch
+def attempt_tasks(
+    cfg: DictConfig,
+    model: Any,
+    tokenizer: Any,
+    tasks: list[dict[str, Any]],
+    samples: int,
+    settings: DictConfig,
+) -> tuple[list[Episode], list[bool]]:
+    """``samples`` episodes per task with its own toolset (real tool calls), and whether each answered right.
 
-    torch.manual_seed(cfg.seed)
-    model, tokenizer = load_policy(policy_dir, cfg.model.dtype)
+    ``settings`` is the calling stage's group (select or evaluate): max_turns, max_new_tokens, temperature.
+    """
     tools = load_tools(tuple(cfg.tools.domains))
     episodes = [e for task in tasks for e in episodes_for(task, tools, tokenizer, samples)]
     rollout(
@@ -60,11 +64,23 @@ def pass_rates(
         settings.temperature,
         cfg.tools.max_output_chars,
     )
-    by_task = {t["id"]: t["answer"] for t in tasks}
-    correct = {t["id"]: 0 for t in tasks}
-    for episode in episodes:
-        correct[episode.key] += answers_match(episode.final, by_task[episode.key])
-    return [correct[t["id"]] / samples for t in tasks]
+    answers = {t["id"]: t["answer"] for t in tasks}
+    return episodes, [answers_match(e.final, answers[e.key]) for e in episodes]
+
+
+def pass_rates(
+    cfg: DictConfig, tasks: list[dict[str, Any]], policy_dir: Path, samples: int, settings: DictConfig
+) -> list[float]:
+    """Share of ``samples`` episodes per task whose final answer matches the reference."""
+    import torch
+
+    torch.manual_seed(cfg.seed)
+    model, tokenizer = load_policy(policy_dir, cfg.model.dtype)
+    episodes, correct = attempt_tasks(cfg, model, tokenizer, tasks, samples, settings)
+    solved = {t["id"]: 0 for t in tasks}
+    for episode, ok in zip(episodes, correct, strict=True):
+        solved[episode.key] += ok
+    return [solved[t["id"]] / samples for t in tasks]
 
 
 def _select(cfg: DictConfig, tasks_artifact: Artifact, policy: Artifact, out: Path) -> dict[str, float]:

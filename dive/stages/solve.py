@@ -92,17 +92,14 @@ def scripted_trajectory(task: dict[str, Any], tools: dict[str, Tool], max_chars:
     answer = task["answer"]
     messages.append({"role": "assistant", "content": f"The final answer is: {answer}."})
     correct = reproduced and visible and answers_match(answer, task["answer"])
-    reason = (
-        "ok"
-        if correct
-        else (
-            "tool output changed on replay"
-            if not reproduced
-            else "answer cut from the tool result"
-            if not visible
-            else "wrong answer"
-        )
-    )
+    if correct:
+        reason = "ok"
+    elif not reproduced:
+        reason = "tool output changed on replay"
+    elif not visible:
+        reason = "answer cut from the tool result"
+    else:
+        reason = "wrong answer"
     return {
         "task_id": task["id"],
         "messages": messages,
