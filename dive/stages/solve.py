@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from omegaconf import DictConfig, OmegaConf
 
 from dive.artifacts import Artifact
-from dive.chat import SYSTEM_PROMPT
+from dive.chat import SYSTEM_PROMPT, final_answer
 from dive.rewards import answers_match
 from dive.stages.synth import read_tasks
 from dive.synth.scripted import call_chain
@@ -89,9 +89,10 @@ def scripted_trajectory(task: dict[str, Any], tools: dict[str, Tool], max_chars:
         content = result.content(max_chars)
         visible |= index == task["answer_call"] and _shows(content, task)
         messages.append({"role": "tool", "tool_call_id": call_id, "content": content})
-    answer = task["answer"]
-    messages.append({"role": "assistant", "content": f"The final answer is: {answer}."})
-    correct = reproduced and visible and answers_match(answer, task["answer"])
+    messages.append({"role": "assistant", "content": f"The final answer is: {task['answer']}."})
+    # judge what the trajectory states, as a model would read it back, not the value we put in
+    stated = final_answer(messages[-1]["content"])
+    correct = reproduced and visible and answers_match(stated, task["answer"])
     if correct:
         reason = "ok"
     elif not reproduced:
