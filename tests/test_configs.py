@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from omegaconf import OmegaConf
 
 from dive.config import ConfigError, apply_point, validate
 from tests.conftest import REPO, compose_config
+from tests.helpers import run_dive
 
 CONF = REPO / "conf"
 GLOBAL_GROUPS = {"debug", "experiment", "sweep", "launcher"}
@@ -83,19 +83,7 @@ def test_slurm_launcher_needs_a_profile() -> None:
 
 
 def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {"DIVE_ROOT": str(cwd), "PATH": "/usr/bin:/bin", "HOME": str(cwd)}
-    import os
-
-    env = {**os.environ, **env}
-    return subprocess.run(
-        [sys.executable, "-m", "dive", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    return run_dive(args, cwd, timeout=120, check=False)
 
 
 def test_cli_rejects_bad_value_before_running(tmp_path: Path) -> None:
