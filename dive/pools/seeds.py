@@ -9,6 +9,7 @@ uses held-out seeds).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import importlib
 from collections.abc import Callable, Iterable
@@ -46,7 +47,12 @@ def seed_source(domain: str, kind: str) -> Callable[[SeedFn], SeedFn]:
 
 def load_seeds(domains: Iterable[str], split: str | None = None) -> list[Seed]:
     """Every seed of ``domains`` (optionally one split), deduplicated and sorted."""
-    domains = list(domains)
+    return [s for s in _all_seeds(tuple(sorted(set(domains)))) if split is None or s.split == split]
+
+
+@functools.cache
+def _all_seeds(domains: tuple[str, ...]) -> tuple[Seed, ...]:
+    """Seed sources read their packages' data: run them once per process, whatever the splits asked."""
     for domain in domains:
         importlib.import_module(f"dive.tools.{domain}")
     seeds = {
@@ -56,5 +62,4 @@ def load_seeds(domains: Iterable[str], split: str | None = None) -> list[Seed]:
         for name in fn()
         if str(name).strip()
     }
-    chosen = [s for s in seeds if split is None or s.split == split]
-    return sorted(chosen, key=lambda s: (s.domain, s.kind, s.name))
+    return tuple(sorted(seeds, key=lambda s: (s.domain, s.kind, s.name)))
