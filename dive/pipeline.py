@@ -1,107 +1,66 @@
 """Run one job: a single stage (with whatever upstream artifacts it needs) or the whole pipeline.
 
-Stages ask the context for their inputs (``ctx.need("solve")``); an input whose artifact is DONE is
-reused, a missing one is produced first. So ``stage=sft`` on a fresh checkout runs validate, synth and
-solve before SFT, and a rerun of a finished sweep does no stage work at all.
+The graph (dive/graph.py) says what each node reads; ``Context.need`` resolves a node's inputs first, reuses
+an artifact that is DONE and produces a missing one. So ``stage=sft`` on a fresh checkout runs validate,
+synth and solve before SFT, and a rerun of a finished sweep does no stage work at all.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-import functools
-import hashlib
-import importlib
+import fcntl
 import json
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from dive.artifacts import Artifact, artifact_for, produce
-from dive.config import PIPELINE, apply_point, validate
+from dive.artifacts import Artifact, produce
+from dive.config import apply_point, validate
+from dive.graph import GRAPH, PIPELINE, address, module, node_config, nodes_of, runtime_of
+from dive.stages.report import write_report
 from dive.tracking import MlflowTracker, NullTracker, make_tracker
 
 log = logging.getLogger(__name__)
 
-# stage name -> module under dive.stages exposing ``run(cfg, ctx) -> Artifact``
-STAGE_MODULES = {
-    "model": "dive.model",
-    "validate": "dive.stages.validate",
-    "synth": "dive.stages.synth",
-    "eval_tasks": "dive.stages.synth",
-    "solve": "dive.stages.solve",
-    "sft": "dive.stages.sft",
-    "select": "dive.stages.select",
-    "grpo": "dive.stages.grpo",
-    "evaluate": "dive.stages.evaluate",
-    "report": "dive.stages.report",
-}
-
-
-# The source a stage's result depends on: editing it gives new artifacts instead of stale reuse.
-STAGE_CODE = {
-    "model": ("model.py", "chat.py"),
-    "validate": ("stages/validate.py", "tools/gate.py", "tools/base.py"),
-    "synth": ("stages/synth.py", "synth", "pools"),
-    "solve": ("stages/solve.py", "chat.py", "rewards.py"),
-    "sft": ("stages/sft.py", "training.py", "chat.py"),
-    "select": ("stages/select.py", "rollout.py", "chat.py", "rewards.py"),
-    "grpo": ("stages/grpo.py", "training.py", "rollout.py", "chat.py", "rewards.py"),
-    "evaluate": ("stages/evaluate.py", "rollout.py", "chat.py", "rewards.py", "eval"),
-}
-
-
-@functools.cache
-def code_digest(stage: str) -> str:
-    package = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for name in STAGE_CODE.get(stage, ()):
-        path = package / name
-        for file in sorted(path.rglob("*.py")) if path.is_dir() else [path]:
-            digest.update(file.read_bytes())
-    return digest.hexdigest()[:16]
-
 
 @dataclasses.dataclass
 class Context:
-    """What a stage needs besides its config: where artifacts live, the tracker, resolved inputs."""
+    """One job's view of the graph: where artifacts live, the tracker, the nodes resolved so far."""
 
     cfg: DictConfig
-    artifacts_root: Path
-    results_dir: Path
     tracker: MlflowTracker | NullTracker
     resolved: dict[str, Artifact] = dataclasses.field(default_factory=dict)
+    addresses: dict[str, Artifact] = dataclasses.field(default_factory=dict)
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
     metrics: dict[str, float] = dataclasses.field(default_factory=dict)  # every stage's, for the point run
 
-    def need(self, stage: str) -> Artifact:
-        """The DONE artifact of ``stage`` for this config, producing it (and its inputs) if needed."""
-        if stage not in self.resolved:
-            module = importlib.import_module(STAGE_MODULES[stage])
-            runner = module.run_eval_tasks if stage == "eval_tasks" else module.run
-            self.resolved[stage] = runner(self.cfg, self)
-        return self.resolved[stage]
+    def need(self, node: str) -> Artifact:
+        """The DONE artifact of ``node`` for this config, producing it (and its inputs) if needed."""
+        if node not in self.resolved:
+            spec = GRAPH[node]
+            inputs = {name: self.need(name) for name in spec.inputs}
+            config = node_config(self.cfg, node)
+            artifact = address(self.cfg, node, self.addresses)
+            runtime = runtime_of(self.cfg, self.tracker.log_metrics)
+            compute = module(node).compute
+            self.resolved[node] = self._produce(
+                artifact, config, lambda out: compute(config, inputs, out, runtime), spec.headline
+            )
+        return self.resolved[node]
 
-    def artifact(self, stage: str, label: str, config: Any, inputs: list[Artifact]) -> Artifact:
-        """The content address of a stage's output: its config, its inputs and its own code."""
-        keyed = {"config": config, "code": code_digest(stage)}
-        return artifact_for(self.artifacts_root, stage, label, keyed, inputs)
-
-    def produce(
-        self,
-        artifact: Artifact,
-        config: Any,
-        compute: Callable[[Path], dict[str, float]],
-        headline: bool = True,
+    def _produce(
+        self, artifact: Artifact, config: Any, compute: Callable[[Path], dict[str, float]], headline: bool
     ) -> Artifact:
         """Compute the artifact unless DONE, inside a tracked stage run; log its metrics either way.
 
-        ``headline`` artifacts' metrics also go on the point's run (not DIVE-Eval's task synthesis, whose
-        diversity numbers would shadow the training data's, nor evaluate's, which logs prefixed keys).
+        ``headline`` metrics also go on the point's run (not DIVE-Eval's task synthesis, whose diversity
+        numbers would shadow the training data's).
         """
         start = time.perf_counter()
         with self.tracker.stage(artifact.stage, {"artifact": str(artifact.path), **_flat_config(config)}):
@@ -122,15 +81,54 @@ def _flat_config(config: Any) -> dict[str, Any]:
     return dict(config) if isinstance(config, dict) else {"value": config}
 
 
+def torch_threads(cfg: DictConfig, in_sweep: bool) -> int:
+    """``torch_threads``, or the cores shared among the points a local sweep runs at once."""
+    if cfg.torch_threads:
+        return int(cfg.torch_threads)
+    sharing = cfg.launcher.parallel if in_sweep and cfg.launcher.name == "local" else 1
+    return max(1, (os.cpu_count() or 1) // sharing)
+
+
+@contextlib.contextmanager
+def point_slot(cfg: DictConfig, sweep_dir: str | None) -> Iterator[None]:
+    """Hold one of ``launcher.parallel`` slots of a local sweep while doing stage work.
+
+    submitit_local starts every point at once; each point process holds every domain's data (GBs), so
+    on a laptop only ``parallel`` of them may work at a time and the rest wait here, holding little.
+    The slot is an flock, so a killed point frees it at once.
+    """
+    if sweep_dir is None or cfg.launcher.name != "local":
+        yield
+        return
+    folder = Path(sweep_dir) / ".slots"
+    folder.mkdir(parents=True, exist_ok=True)
+    waiting_logged = False
+    while True:
+        for i in range(cfg.launcher.parallel):
+            handle = (folder / str(i)).open("a")
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.close()
+                continue
+            try:
+                yield
+            finally:
+                handle.close()  # closing releases the flock
+            return
+        if not waiting_logged:
+            log.info("waiting for one of launcher.parallel=%d slots in %s", cfg.launcher.parallel, folder)
+            waiting_logged = True
+        time.sleep(2.0)
+
+
 def make_context(cfg: DictConfig, sweep_dir: str | None = None) -> Context:
     root = Path(cfg.paths.root).resolve()
     OmegaConf.update(cfg, "paths.root", str(root))  # every later path is absolute, whatever the job's cwd
-    if cfg.torch_threads:
-        os.environ["OMP_NUM_THREADS"] = str(cfg.torch_threads)
+    os.environ["OMP_NUM_THREADS"] = str(torch_threads(cfg, sweep_dir is not None))
     results = Path(cfg.paths.results)
     results.mkdir(parents=True, exist_ok=True)
-    tracker = make_tracker(cfg, results, sweep_dir)
-    return Context(cfg, Path(cfg.paths.artifacts), results, tracker)
+    return Context(cfg, make_tracker(cfg, results, sweep_dir))
 
 
 def _sweep_dir() -> str | None:
@@ -166,17 +164,22 @@ def run_job(cfg: DictConfig, sweep_dir: str | None = None) -> float | None:
     """Validate, then run ``cfg.stage`` (or the pipeline); prints the last artifact's path last."""
     cfg = apply_point(cfg)
     validate(cfg)
-    ctx = make_context(cfg, sweep_dir or _sweep_dir())
-    if cfg.torch_threads:
-        import torch
+    sweep_dir = sweep_dir or _sweep_dir()
+    ctx = make_context(cfg, sweep_dir)
+    import torch
 
-        torch.set_num_threads(cfg.torch_threads)
+    torch.set_num_threads(torch_threads(cfg, sweep_dir is not None))
+    if cfg.stage == "report":
+        path = write_report(cfg, None)
+        print(path, flush=True)
+        return None
     stages = PIPELINE if cfg.stage == "pipeline" else (cfg.stage,)
     name = cfg.point or cfg.stage
     last: Artifact | None = None
-    with ctx.tracker.point(cfg, name):
+    with point_slot(cfg, sweep_dir), ctx.tracker.point(cfg, name):
         for stage in stages:
-            last = ctx.need(stage)
+            for node in nodes_of(stage, cfg):
+                last = ctx.need(node)
         ctx.tracker.log_metrics({**ctx.metrics, **{f"time/{k}_s": v for k, v in ctx.timings.items()}})
         _write_status(cfg, ctx, last)
     assert last is not None

@@ -52,6 +52,8 @@ def preflight(argv: list[str]) -> None:
             primary = compose(config_name="dive", overrides=overrides, return_hydra_config=True)
         except HydraException as exc:  # an unknown group option or key: Hydra's message lists the choices
             raise ConfigError([" ".join(str(exc).replace("\t", " ").split())]) from None
+        except Exception as exc:  # a config file that does not parse (YAML syntax), named by the parser
+            raise ConfigError([" ".join(f"{type(exc).__name__}: {exc}".split())]) from None
         multirun |= str(primary.hydra.mode) == "RunMode.MULTIRUN" or primary.hydra.mode == "MULTIRUN"
         params = OmegaConf.to_container(primary.hydra.sweeper.get("params") or {}) if multirun else {}
         jobs = expand_points(task, params) if multirun else [task]  # type: ignore[arg-type]

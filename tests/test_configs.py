@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -25,9 +28,30 @@ def _options() -> list[tuple[str, str]]:
     return found
 
 
-def _override(group: str, option: str) -> list[str]:
+@pytest.fixture(scope="module")
+def health_server() -> Iterator[str]:
+    """A local HTTP endpoint answering /health, standing in for an MLflow server's liveness check."""
+
+    class Health(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            self.send_response(200 if self.path == "/health" else 404)
+            self.end_headers()
+            self.wfile.write(b"OK")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Health)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def _override(group: str, option: str, model_dir: Path | None = None) -> list[str]:
     extra = ["slurm=localhost"] if (group, option) == ("launcher", "slurm") else []
-    extra += ["model.path=/models/x"] if (group, option) == ("model", "hf_dir") else []
+    extra += [f"model.path={model_dir}"] if (group, option) == ("model", "hf_dir") else []
+    # the paper's sizes need a long-context model (the default SmolLM2 is refused, tests/test_scale.py)
+    extra += ["model=hf_dir", f"model.path={model_dir}"] if (group, option) == ("scale", "paper") else []
     prefix = "+" if group == "sweep" else ""
     return [f"{prefix}{group}={option}", *extra]
 
@@ -49,8 +73,10 @@ def test_every_config_file_is_covered() -> None:
 
 
 @pytest.mark.parametrize(("group", "option"), _options())
-def test_config_composes_and_validates(group: str, option: str) -> None:
-    cfg = compose_config(_override(group, option))
+def test_config_composes_and_validates(group: str, option: str, tmp_path: Path, health_server: str) -> None:
+    (tmp_path / "config.json").write_text('{"max_position_embeddings": 32768}')  # a stand-in HF directory
+    extra = [f"tracking.uri={health_server}"] if (group, option) == ("tracking", "mlflow_server") else []
+    cfg = compose_config(_override(group, option, tmp_path) + extra)
     points = list(cfg.sweep.points) or [None]
     for point in points:
         OmegaConf.update(cfg, "point", point)

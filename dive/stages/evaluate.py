@@ -6,9 +6,9 @@
 * BFCL v4: the first ``evaluate.bfcl_per_category`` items of each category, one assistant turn with the
   item's functions, scored by dive/eval/bfcl.py (its AST checker semantics, on BFCL's own data files).
 
-Each model in ``evaluate.models`` (grpo, sft, base) is its own content-addressed artifact, so the base
-model is scored once for every sweep point that shares it. Headline keys: ``eval/...`` for the final
-(GRPO) policy, ``eval_sft/...`` and ``eval_base/...`` for the others, all logged on the point's run.
+Each model in ``evaluate.models`` (grpo, sft, base) is its own content-addressed artifact (graph nodes
+``evaluate_<model>``), so the base model is scored once for every sweep point that shares it. Headline
+keys: ``eval/...`` for the final (GRPO) policy, ``eval_sft/...`` and ``eval_base/...`` for the others.
 
     python -m dive stage=evaluate evaluate.dive_eval_tasks=100
 """
@@ -23,55 +23,54 @@ from typing import TYPE_CHECKING, Any
 from omegaconf import DictConfig, OmegaConf
 
 from dive.artifacts import Artifact
-from dive.model import load_policy, model_dir
+from dive.episodes import Sampling, attempt_tasks
+from dive.model import load_policy
+from dive.records import model_dir, read_tasks
 from dive.rollout import generate, start
-from dive.stages.select import attempt_tasks
-from dive.stages.synth import read_tasks
 
 if TYPE_CHECKING:
-    from dive.pipeline import Context
+    from dive.graph import Runtime
 
-PREFIX = {"grpo": "eval", "sft": "eval_sft", "base": "eval_base"}
-UPSTREAM = {"grpo": "grpo", "sft": "sft", "base": "model"}
-
-
-def run(cfg: DictConfig, ctx: Context) -> Artifact:
-    eval_tasks = ctx.need("eval_tasks")
-    config: dict[str, Any] = OmegaConf.to_container(cfg.evaluate, resolve=True)  # type: ignore[assignment]
-    config.pop("models")
-    config["max_output_chars"] = cfg.tools.max_output_chars
-    results: dict[str, float] = {}
-    last: Artifact | None = None
-    for name in cfg.evaluate.models:
-        policy = ctx.need(UPSTREAM[name])
-        artifact = ctx.artifact("evaluate", f"{name}-{cfg.model.name}", config, [policy, eval_tasks])
-        ctx.produce(
-            artifact,
-            config,
-            lambda out, p=policy: _evaluate(cfg, model_dir(p), eval_tasks, out),
-            headline=False,
-        )
-        results.update({k.replace("eval/", f"{PREFIX[name]}/", 1): v for k, v in artifact.metrics().items()})
-        last = artifact
-    ctx.metrics.update(results)  # logged on the point run with the other stages' metrics
-    assert last is not None
-    return last
+PREFIX = {"grpo": "eval", "sft": "eval_sft", "base": "eval_base"}  # metric namespace per checkpoint
 
 
-def _evaluate(cfg: DictConfig, policy_dir: Path, eval_tasks: Artifact, out: Path) -> dict[str, float]:
+def config(cfg: DictConfig, variant: str) -> dict[str, Any]:
+    """Settings for scoring the ``variant`` checkpoint (grpo, sft or base)."""
+    values: dict[str, Any] = OmegaConf.to_container(cfg.evaluate, resolve=True)  # type: ignore[assignment]
+    values.pop("models")  # which checkpoints to score is the pipeline's business, not one score's
+    values.update(
+        checkpoint=variant,
+        model=cfg.model.name,
+        dtype=cfg.model.dtype,
+        domains=list(cfg.tools.domains),
+        max_output_chars=cfg.tools.max_output_chars,
+        seed=cfg.seed,
+    )
+    return values
+
+
+def label(config: dict[str, Any]) -> str:
+    return f"{config['checkpoint']}-{config['model']}"
+
+
+def compute(
+    config: dict[str, Any], inputs: dict[str, Artifact], out: Path, runtime: Runtime
+) -> dict[str, float]:
     import torch
 
-    torch.manual_seed(cfg.seed)
-    model, tokenizer = load_policy(policy_dir, cfg.model.dtype)
-    metrics = _dive_eval(cfg, model, tokenizer, read_tasks(eval_tasks), out)
-    metrics.update(_bfcl(cfg, model, tokenizer, out))
-    return metrics
+    torch.manual_seed(config["seed"])
+    policy = next(artifact for name, artifact in inputs.items() if name != "eval_tasks")  # dive/graph.py
+    model, tokenizer = load_policy(model_dir(policy), config["dtype"])
+    metrics = _dive_eval(config, model, tokenizer, read_tasks(inputs["eval_tasks"]), out)
+    metrics.update(_bfcl(config, model, tokenizer, out))
+    prefix = PREFIX[config["checkpoint"]]
+    return {key.replace("eval/", f"{prefix}/", 1): value for key, value in metrics.items()}
 
 
 def _dive_eval(
-    cfg: DictConfig, model: Any, tokenizer: Any, tasks: list[dict[str, Any]], out: Path
+    config: dict[str, Any], model: Any, tokenizer: Any, tasks: list[dict[str, Any]], out: Path
 ) -> dict[str, float]:
-    episodes, correct = attempt_tasks(cfg, model, tokenizer, tasks, 1, cfg.evaluate)
+    episodes, correct = attempt_tasks(model, tokenizer, tasks, 1, config["domains"], Sampling.of(config))
     answers = {t["id"]: t["answer"] for t in tasks}
     with (out / "dive_eval.jsonl").open("w") as handle:
         for ep, ok in zip(episodes, correct, strict=True):
@@ -97,10 +96,10 @@ def _dive_eval(
     }
 
 
-def _bfcl(cfg: DictConfig, model: Any, tokenizer: Any, out: Path) -> dict[str, float]:
+def _bfcl(config: dict[str, Any], model: Any, tokenizer: Any, out: Path) -> dict[str, float]:
     from dive.eval import bfcl
 
-    e = cfg.evaluate
+    e = OmegaConf.create(config)
     if e.bfcl_per_category == 0 or not e.bfcl_categories:
         return {}
     stop_id = tokenizer.convert_tokens_to_ids("<|im_end|>")

@@ -25,10 +25,10 @@ from typing import TYPE_CHECKING, Any
 from omegaconf import DictConfig, OmegaConf
 
 from dive.artifacts import Artifact
-from dive.model import model_dir
+from dive.episodes import episodes_for
+from dive.records import model_dir, read_frontier
 from dive.rewards import reward
 from dive.rollout import Episode, rollout
-from dive.stages.select import episodes_for, read_frontier
 from dive.synth.diversity import diversity_metrics
 from dive.tools.registry import load_tools
 from dive.training import (
@@ -44,24 +44,31 @@ from dive.training import (
 )
 
 if TYPE_CHECKING:
-    from dive.pipeline import Context
+    from dive.graph import Runtime
 
 
-def run(cfg: DictConfig, ctx: Context) -> Artifact:
-    frontier, policy = ctx.need("select"), ctx.need("sft")
-    config: dict[str, Any] = OmegaConf.to_container(cfg.grpo, resolve=True)  # type: ignore[assignment]
-    config.update(
-        dtype=cfg.model.dtype, max_output_chars=cfg.tools.max_output_chars, domains=list(cfg.tools.domains)
+def config(cfg: DictConfig) -> dict[str, Any]:
+    values: dict[str, Any] = OmegaConf.to_container(cfg.grpo, resolve=True)  # type: ignore[assignment]
+    values.update(
+        dtype=cfg.model.dtype,
+        model=cfg.model.name,
+        max_output_chars=cfg.tools.max_output_chars,
+        domains=list(cfg.tools.domains),
     )
-    artifact = ctx.artifact("grpo", f"{cfg.model.name}-s{cfg.grpo.steps}", config, [frontier, policy])
+    return values
 
-    def compute(out: Path) -> dict[str, float]:
-        train(config, read_frontier(frontier), model_dir(policy), out)
-        for row in read_progress(out / "progress.jsonl"):
-            ctx.tracker.log_metrics({k: v for k, v in row.items() if k != "step"}, step=int(row["step"]))
-        return json.loads((out / "final_metrics.json").read_text())
 
-    return ctx.produce(artifact, config, compute)
+def label(config: dict[str, Any]) -> str:
+    return f"{config['model']}-s{config['steps']}"
+
+
+def compute(
+    config: dict[str, Any], inputs: dict[str, Artifact], out: Path, runtime: Runtime
+) -> dict[str, float]:
+    train(config, read_frontier(inputs["select"]), model_dir(inputs["sft"]), out)
+    for row in read_progress(out / "progress.jsonl"):
+        runtime.log_metrics({k: v for k, v in row.items() if k != "step"}, int(row["step"]))
+    return json.loads((out / "final_metrics.json").read_text())
 
 
 # ---------------------------------------------------------------------------------------------

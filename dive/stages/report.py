@@ -13,14 +13,9 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from omegaconf import DictConfig
-
-from dive.artifacts import Artifact
-
-if TYPE_CHECKING:
-    from dive.pipeline import Context
 
 COLUMNS = [
     "point",
@@ -45,11 +40,6 @@ COLUMNS = [
     "eval_base/dive_eval/accuracy",
     "eval_base/bfcl/overall",
 ]
-
-
-def run(cfg: DictConfig, ctx: Context) -> Artifact:
-    path = write_report(cfg, None)
-    return Artifact("report", str(cfg.sweep.name), "", path)
 
 
 def write_report(cfg: DictConfig, sweep_dir: str | None) -> Path:

@@ -1,98 +1,87 @@
 """Stage ``select``: frontier tasks for RL, the tasks the SFT model solves sometimes but not always.
 
-Each task is attempted ``select.samples`` times by the SFT policy with its own toolset (real tool
-calls); its pass rate decides: frontier = pass rate strictly inside (band_low, band_high), at most
-``select.max_tasks`` (paper: 3.2k). Tiny runs whose model solves nothing can keep a few tasks anyway
-(``select.keep_if_empty``), flagged in the metrics, so the GRPO stage still has prompts.
+Each of ``select.candidates`` tasks (a seeded sample; null = all) is attempted ``select.samples`` times
+by the SFT policy with its own toolset (real tool calls); its pass rate decides: frontier = pass rate
+strictly inside (band_low, band_high), at most ``select.max_tasks`` (paper: 3.2k). Small models that
+solve nothing keep a few tasks anyway (``select.keep_if_empty``), flagged in the metrics, so the GRPO
+stage still has prompts.
 """
 
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from omegaconf import DictConfig, OmegaConf
 
 from dive.artifacts import Artifact
-from dive.model import load_policy, model_dir
-from dive.rewards import answers_match
-from dive.rollout import Episode, rollout, start
-from dive.stages.solve import task_prompt
-from dive.stages.synth import read_tasks
-from dive.tools.base import Tool
-from dive.tools.registry import load_tools
+from dive.episodes import Sampling, attempt_tasks
+from dive.model import load_policy
+from dive.records import model_dir, read_tasks
 
 if TYPE_CHECKING:
-    from dive.pipeline import Context
+    from dive.graph import Runtime
 
 
-def run(cfg: DictConfig, ctx: Context) -> Artifact:
-    tasks, policy = ctx.need("synth"), ctx.need("sft")
-    config: dict[str, Any] = OmegaConf.to_container(cfg.select, resolve=True)  # type: ignore[assignment]
-    config["max_output_chars"] = cfg.tools.max_output_chars
-    artifact = ctx.artifact("select", f"n{cfg.select.samples}", config, [tasks, policy])
-    return ctx.produce(artifact, config, lambda out: _select(cfg, tasks, policy, out))
-
-
-def episodes_for(task: dict[str, Any], tools: dict[str, Tool], tokenizer: Any, n: int) -> list[Episode]:
-    messages, schemas = task_prompt(task, tools)
-    lookup = {tools[t].name: tools[t] for t in task["toolset"] if t in tools}
-    return [start(task["id"], messages, schemas, lookup, tokenizer) for _ in range(n)]
-
-
-def attempt_tasks(
-    cfg: DictConfig,
-    model: Any,
-    tokenizer: Any,
-    tasks: list[dict[str, Any]],
-    samples: int,
-    settings: DictConfig,
-) -> tuple[list[Episode], list[bool]]:
-    """``samples`` episodes per task with its own toolset (real tool calls), and whether each answered right.
-
-    ``settings`` is the calling stage's group (select or evaluate): max_turns, max_new_tokens, temperature.
-    """
-    tools = load_tools(tuple(cfg.tools.domains))
-    episodes = [e for task in tasks for e in episodes_for(task, tools, tokenizer, samples)]
-    rollout(
-        model,
-        tokenizer,
-        episodes,
-        settings.max_turns,
-        settings.max_new_tokens,
-        settings.temperature,
-        cfg.tools.max_output_chars,
+def config(cfg: DictConfig) -> dict[str, Any]:
+    values: dict[str, Any] = OmegaConf.to_container(cfg.select, resolve=True)  # type: ignore[assignment]
+    values.update(
+        max_output_chars=cfg.tools.max_output_chars,
+        domains=list(cfg.tools.domains),
+        dtype=cfg.model.dtype,
+        seed=cfg.seed,
     )
-    answers = {t["id"]: t["answer"] for t in tasks}
-    return episodes, [answers_match(e.final, answers[e.key]) for e in episodes]
+    return values
 
 
-def pass_rates(
-    cfg: DictConfig, tasks: list[dict[str, Any]], policy_dir: Path, samples: int, settings: DictConfig
-) -> list[float]:
-    """Share of ``samples`` episodes per task whose final answer matches the reference."""
+def label(config: dict[str, Any]) -> str:
+    return f"n{config['samples']}"
+
+
+def compute(
+    config: dict[str, Any], inputs: dict[str, Artifact], out: Path, runtime: Runtime
+) -> dict[str, float]:
+    return _select(config, inputs["synth"], inputs["sft"], out)
+
+
+def pass_rates(config: dict[str, Any], tasks: list[dict[str, Any]], policy_dir: Path) -> list[float]:
+    """Share of ``config["samples"]`` episodes per task whose final answer matches the reference."""
     import torch
 
-    torch.manual_seed(cfg.seed)
-    model, tokenizer = load_policy(policy_dir, cfg.model.dtype)
-    episodes, correct = attempt_tasks(cfg, model, tokenizer, tasks, samples, settings)
+    torch.manual_seed(config["seed"])
+    model, tokenizer = load_policy(policy_dir, config["dtype"])
+    samples = config["samples"]
+    episodes, correct = attempt_tasks(
+        model, tokenizer, tasks, samples, config["domains"], Sampling.of(config)
+    )
     solved = {t["id"]: 0 for t in tasks}
     for episode, ok in zip(episodes, correct, strict=True):
         solved[episode.key] += ok
     return [solved[t["id"]] / samples for t in tasks]
 
 
-def _select(cfg: DictConfig, tasks_artifact: Artifact, policy: Artifact, out: Path) -> dict[str, float]:
-    s = cfg.select
-    tasks = read_tasks(tasks_artifact)
-    rates = pass_rates(cfg, tasks, model_dir(policy), s.samples, s)
+def candidates(tasks: list[dict[str, Any]], limit: int | None, seed: int) -> list[dict[str, Any]]:
+    """The tasks whose pass rate is estimated: all, or a seeded sample of ``limit`` in their file order."""
+    if limit is None or limit >= len(tasks):
+        return tasks
+    chosen = set(random.Random(f"{seed}:candidates").sample(range(len(tasks)), limit))
+    return [task for i, task in enumerate(tasks) if i in chosen]
+
+
+def _select(
+    config: dict[str, Any], tasks_artifact: Artifact, policy: Artifact, out: Path
+) -> dict[str, float]:
+    tasks = candidates(read_tasks(tasks_artifact), config["candidates"], config["seed"])
+    rates = pass_rates(config, tasks, model_dir(policy))
+    low, high = config["band_low"], config["band_high"]
     scored = [{**task, "pass_rate": rate} for task, rate in zip(tasks, rates, strict=True)]
-    frontier = [t for t in scored if s.band_low < t["pass_rate"] < s.band_high][: s.max_tasks]
-    fallback = not frontier and s.keep_if_empty > 0
+    frontier = [t for t in scored if low < t["pass_rate"] < high][: config["max_tasks"]]
+    fallback = not frontier and config["keep_if_empty"] > 0
     if fallback:  # nearest to the middle of the band first
-        middle = (s.band_low + s.band_high) / 2
-        frontier = sorted(scored, key=lambda t: abs(t["pass_rate"] - middle))[: s.keep_if_empty]
+        middle = (low + high) / 2
+        frontier = sorted(scored, key=lambda t: abs(t["pass_rate"] - middle))[: config["keep_if_empty"]]
     with (out / "frontier.jsonl").open("w") as handle:
         for task in frontier:
             handle.write(json.dumps(task, sort_keys=True, default=str) + "\n")
@@ -103,7 +92,3 @@ def _select(cfg: DictConfig, tasks_artifact: Artifact, policy: Artifact, out: Pa
         "select/mean_pass_rate": sum(rates) / max(1, len(rates)),
         "select/fallback": float(fallback),
     }
-
-
-def read_frontier(artifact: Artifact) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (artifact.path / "frontier.jsonl").read_text().splitlines()]

@@ -26,7 +26,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from dive.artifacts import Artifact
 from dive.chat import segments
-from dive.model import model_dir
+from dive.records import model_dir
 from dive.training import (
     adamw,
     append_progress,
@@ -41,33 +41,37 @@ from dive.training import (
 )
 
 if TYPE_CHECKING:
-    from dive.pipeline import Context
+    from dive.graph import Runtime
 
 IGNORE = -100
 
 
-def run(cfg: DictConfig, ctx: Context) -> Artifact:
-    data, base = ctx.need("solve"), ctx.need("model")
-    config: dict[str, Any] = OmegaConf.to_container(cfg.sft, resolve=True)  # type: ignore[assignment]
-    config["dtype"] = cfg.model.dtype
-    artifact = ctx.artifact("sft", f"{cfg.model.name}-s{cfg.sft.steps}", config, [data, base])
+def config(cfg: DictConfig) -> dict[str, Any]:
+    values: dict[str, Any] = OmegaConf.to_container(cfg.sft, resolve=True)  # type: ignore[assignment]
+    values.update(dtype=cfg.model.dtype, model=cfg.model.name)
+    return values
 
-    def compute(out: Path) -> dict[str, float]:
-        args = {
-            "config": config,
-            "data": str(data.path / "sft.jsonl"),
-            "base": str(model_dir(base)),
-            "out": str(out),
-        }
-        if config["world_size"] > 1:
-            run_torchrun("dive.stages.sft", args, config["world_size"])
-        else:
-            train(**args)
-        for row in read_progress(out / "progress.jsonl"):
-            ctx.tracker.log_metrics({k: v for k, v in row.items() if k != "step"}, step=int(row["step"]))
-        return json.loads((out / "final_metrics.json").read_text())
 
-    return ctx.produce(artifact, config, compute)
+def label(config: dict[str, Any]) -> str:
+    return f"{config['model']}-s{config['steps']}"
+
+
+def compute(
+    config: dict[str, Any], inputs: dict[str, Artifact], out: Path, runtime: Runtime
+) -> dict[str, float]:
+    args = {
+        "config": config,
+        "data": str(inputs["solve"].path / "sft.jsonl"),
+        "base": str(model_dir(inputs["model"])),
+        "out": str(out),
+    }
+    if config["world_size"] > 1:
+        run_torchrun("dive.stages.sft", args, config["world_size"])
+    else:
+        train(**args)
+    for row in read_progress(out / "progress.jsonl"):
+        runtime.log_metrics({k: v for k, v in row.items() if k != "step"}, int(row["step"]))
+    return json.loads((out / "final_metrics.json").read_text())
 
 
 # ---------------------------------------------------------------------------------------------

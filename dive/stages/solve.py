@@ -12,34 +12,37 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 from dive.artifacts import Artifact
-from dive.chat import SYSTEM_PROMPT, final_answer
+from dive.chat import final_answer
+from dive.episodes import task_prompt
+from dive.records import read_tasks
 from dive.rewards import answers_match
-from dive.stages.synth import read_tasks
 from dive.synth.scripted import call_chain
 from dive.tools.base import Tool
 from dive.tools.registry import load_tools
 
 if TYPE_CHECKING:
-    from dive.pipeline import Context
+    from dive.graph import Runtime
 
 
-def run(cfg: DictConfig, ctx: Context) -> Artifact:
-    tasks = ctx.need("synth")
-    config = OmegaConf.to_container(cfg.solve, resolve=True)
-    artifact = ctx.artifact("solve", f"{cfg.solve.backend}", config, [tasks])
-    return ctx.produce(artifact, config, lambda out: _solve(cfg, tasks, out))
+def config(cfg: DictConfig) -> dict[str, Any]:
+    return {
+        "teacher": "scripted",
+        "domains": list(cfg.tools.domains),  # the tools trajectories are replayed with
+        "max_output_chars": cfg.tools.max_output_chars,
+    }
 
 
-def task_prompt(
-    task: dict[str, Any], tools: dict[str, Tool]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(messages, tool schemas) that open an episode on ``task``: the question and the task's toolset."""
-    schemas = [tools[t].openai_schema() for t in task["toolset"] if t in tools]
-    messages = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": task["question"]}]
-    return messages, schemas
+def label(config: dict[str, Any]) -> str:
+    return str(config["teacher"])
+
+
+def compute(
+    config: dict[str, Any], inputs: dict[str, Artifact], out: Path, runtime: Runtime
+) -> dict[str, float]:
+    return _solve(config, inputs["synth"], out)
 
 
 def _replayed_calls(task: dict[str, Any]) -> list[int]:
@@ -116,13 +119,13 @@ def _shows(content: str, task: dict[str, Any]) -> bool:
     return json.dumps(raw, ensure_ascii=False) in content or str(raw) in content
 
 
-def _solve(cfg: DictConfig, tasks_artifact: Artifact, out: Path) -> dict[str, float]:
+def _solve(config: dict[str, Any], tasks_artifact: Artifact, out: Path) -> dict[str, float]:
     tasks = read_tasks(tasks_artifact)
-    tools = load_tools(tuple(cfg.tools.domains))
+    tools = load_tools(tuple(config["domains"]))
     kept = 0
     with (out / "trajectories.jsonl").open("w") as all_file, (out / "sft.jsonl").open("w") as sft_file:
         for task in tasks:
-            trajectory = scripted_trajectory(task, tools, cfg.tools.max_output_chars)
+            trajectory = scripted_trajectory(task, tools, config["max_output_chars"])
             all_file.write(json.dumps(trajectory, ensure_ascii=False) + "\n")
             if trajectory["verdict"]["correct"]:
                 kept += 1

@@ -20,44 +20,46 @@ from omegaconf import DictConfig, OmegaConf
 from dive.artifacts import Artifact
 from dive.pools.exemplars import load_exemplars
 from dive.pools.seeds import load_seeds
-from dive.stages.validate import read_manifest
+from dive.records import read_manifest
 from dive.synth.diversity import diversity_metrics
 from dive.synth.scripted import SynthSettings, synthesize
 from dive.tools.registry import load_tools
 
 if TYPE_CHECKING:
-    from dive.pipeline import Context
+    from dive.graph import Runtime
 
 log = logging.getLogger(__name__)
 MAX_ANSWER_CHARS = 120
 
 
-def run(cfg: DictConfig, ctx: Context) -> Artifact:
-    config: dict[str, Any] = OmegaConf.to_container(cfg.synth, resolve=True)  # type: ignore[assignment]
-    config["pool_domains"] = config["pool_domains"] or list(cfg.tools.domains)
+def config(cfg: DictConfig, variant: str | None = None) -> dict[str, Any]:
+    """The training tasks' synthesis, or (``variant="eval"``) DIVE-Eval's: held-out seeds, the whole
+    pool, a fresh toolset per task, ``evaluate.dive_eval_tasks`` of them (toolset sizes from synth)."""
+    values: dict[str, Any] = OmegaConf.to_container(cfg.synth, resolve=True)  # type: ignore[assignment]
+    values["pool_domains"] = values["pool_domains"] or list(cfg.tools.domains)
+    if variant == "eval":
+        values.update(
+            pool_domains=list(cfg.tools.domains),
+            pool_size=None,
+            variety=None,
+            split="eval",
+            quantity=cfg.evaluate.dive_eval_tasks,
+            seed=cfg.synth.seed + 1000,
+        )
+    return values
+
+
+def label(config: dict[str, Any]) -> str:
+    if config["split"] == "eval":
+        return f"eval-q{config['quantity']}"
     variety = "task" if config["variety"] is None else config["variety"]
-    label = f"pool{len(config['pool_domains'])}-v{variety}-q{config['quantity']}"
-    return _produce(ctx, label, config)
+    return f"pool{len(config['pool_domains'])}-v{variety}-q{config['quantity']}"
 
 
-def run_eval_tasks(cfg: DictConfig, ctx: Context) -> Artifact:
-    """DIVE-Eval: held-out seeds, the same pool, a fresh 15-50-tool toolset per task (sizes from synth)."""
-    config: dict[str, Any] = OmegaConf.to_container(cfg.synth, resolve=True)  # type: ignore[assignment]
-    config.update(
-        pool_domains=list(cfg.tools.domains),
-        pool_size=None,
-        variety=None,
-        split="eval",
-        quantity=cfg.evaluate.dive_eval_tasks,
-        seed=cfg.synth.seed + 1000,
-    )
-    return _produce(ctx, f"eval-q{config['quantity']}", config, headline=False)
-
-
-def _produce(ctx: Context, label: str, config: dict[str, Any], headline: bool = True) -> Artifact:
-    manifest = ctx.need("validate")
-    artifact = ctx.artifact("synth", label, config, [manifest])
-    return ctx.produce(artifact, config, lambda out: _synthesize(config, manifest, out), headline=headline)
+def compute(
+    config: dict[str, Any], inputs: dict[str, Artifact], out: Path, runtime: Runtime
+) -> dict[str, float]:
+    return _synthesize(config, inputs["validate"], out)
 
 
 def pool_tools(config: dict[str, Any], manifest: Artifact) -> dict[str, Any]:
@@ -122,7 +124,3 @@ def _filter(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Counte
         seen.add(record["question"])
         kept.append(record)
     return kept, rejected
-
-
-def read_tasks(artifact: Artifact) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in (artifact.path / "tasks.jsonl").read_text().splitlines()]

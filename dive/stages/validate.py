@@ -9,6 +9,7 @@ Slurm jobs under launcher=slurm), so a slow or crashing tool cannot take the oth
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
@@ -24,38 +25,62 @@ from dive.tools.gate import check_tool
 from dive.tools.registry import load_tools
 
 if TYPE_CHECKING:
-    from dive.pipeline import Context
+    from dive.graph import Runtime
 
 log = logging.getLogger(__name__)
 
 
-def run(cfg: DictConfig, ctx: Context) -> Artifact:
-    tools = _pool(cfg)
-    config = {
+def config(cfg: DictConfig) -> dict[str, Any]:
+    fingerprint, count = _fingerprint(tuple(cfg.tools.domains), tuple(cfg.tools.exclude))
+    return {
         "domains": list(cfg.tools.domains),
         "exclude": list(cfg.tools.exclude),
         "online": cfg.tools.online,
-        "fingerprint": _fingerprint(tools),  # new tools, new code or new data versions -> new manifest
+        "fingerprint": fingerprint,  # new tools, new code or new data versions -> new manifest
+        "tools": count,
     }
-    label = f"{len(cfg.tools.domains)}dom-{len(tools)}tools"
-    artifact = ctx.artifact("validate", label, config, [])
-    return ctx.produce(artifact, config, lambda out: _validate(cfg, tools, out))
 
 
-def _pool(cfg: DictConfig) -> dict[str, Tool]:
-    tools = load_tools(tuple(cfg.tools.domains))
-    return {tid: t for tid, t in tools.items() if tid not in set(cfg.tools.exclude)}
+def label(config: dict[str, Any]) -> str:
+    return f"{len(config['domains'])}dom-{config['tools']}tools"
 
 
-def _fingerprint(tools: dict[str, Tool]) -> str:
-    """Changes when any source file of a loaded domain (helpers included) or a data package version does."""
+def compute(
+    config: dict[str, Any], inputs: dict[str, Artifact], out: Path, runtime: Runtime
+) -> dict[str, float]:
+    ids = sorted(_pool(config["domains"], config["exclude"]))
+    if runtime.tools_array and len(ids) > 1:
+        entries = _run_array(runtime, config["domains"], ids, out)
+    else:
+        tools = load_tools(tuple(config["domains"]))
+        entries = []
+        for n, tid in enumerate(ids):
+            entries.append(manifest_entry(tools[tid]))
+            if (n + 1) % 50 == 0:
+                log.info("validated %d/%d tools", n + 1, len(ids))
+    with (out / "manifest.jsonl").open("w") as handle:
+        for entry in entries:
+            handle.write(json.dumps(entry, sort_keys=True) + "\n")
+    return manifest_metrics(entries)
+
+
+def _pool(domains: list[str], exclude: list[str]) -> dict[str, Tool]:
+    tools = load_tools(tuple(domains))
+    return {tid: t for tid, t in tools.items() if tid not in set(exclude)}
+
+
+@functools.cache
+def _fingerprint(domains: tuple[str, ...], exclude: tuple[str, ...]) -> tuple[str, int]:
+    """(digest, tool count) of the pool; the digest changes when any source file of a loaded domain
+    (helpers included) or a data package version does."""
+    tools = _pool(list(domains), list(exclude))
     digest = hashlib.sha256()
     folders = {Path(t.fn.__code__.co_filename).parent for t in tools.values()}
     for path in sorted(p for folder in folders for p in folder.glob("*.py")):
         digest.update(path.read_bytes())
     for tool in tools.values():
         digest.update(json.dumps([tool.id, tool.provenance()], sort_keys=True).encode())
-    return digest.hexdigest()[:16]
+    return digest.hexdigest()[:16], len(tools)
 
 
 def manifest_entry(tool: Tool) -> dict[str, Any]:
@@ -80,33 +105,16 @@ def _check_chunk(domains: list[str], ids: list[str]) -> list[dict[str, Any]]:
     return [manifest_entry(tools[tid]) for tid in ids]
 
 
-def _validate(cfg: DictConfig, tools: dict[str, Tool], out: Path) -> dict[str, float]:
-    ids = sorted(tools)
-    if cfg.tools.array and len(ids) > 1:
-        entries = _run_array(cfg, ids, out)
-    else:
-        entries = []
-        for n, tid in enumerate(ids):
-            entries.append(manifest_entry(tools[tid]))
-            if (n + 1) % 50 == 0:
-                log.info("validated %d/%d tools", n + 1, len(ids))
-    with (out / "manifest.jsonl").open("w") as handle:
-        for entry in entries:
-            handle.write(json.dumps(entry, sort_keys=True) + "\n")
-    return manifest_metrics(entries)
-
-
-def _run_array(cfg: DictConfig, ids: list[str], out: Path) -> list[dict[str, Any]]:
+def _run_array(runtime: Runtime, domains: list[str], ids: list[str], out: Path) -> list[dict[str, Any]]:
     import submitit
 
-    cluster = {"local": "local", "slurm": "slurm", "debug": "debug"}[cfg.launcher.name]
-    executor = submitit.AutoExecutor(folder=out / "submitit", cluster=cluster)
+    executor = submitit.AutoExecutor(folder=out / "submitit", cluster=runtime.launcher)
     params: dict[str, Any] = {"timeout_min": 30}
-    if cluster == "slurm":
-        params.update(slurm_partition=cfg.slurm.partition, cpus_per_task=1)
+    if runtime.launcher == "slurm":
+        params.update(slurm_partition=runtime.slurm_partition, cpus_per_task=1)
     executor.update_parameters(**params)
-    chunks = [ids[i :: cfg.tools.array_chunks] for i in range(min(cfg.tools.array_chunks, len(ids)))]
-    jobs = executor.map_array(_check_chunk, [list(cfg.tools.domains)] * len(chunks), chunks)
+    chunks = [ids[i :: runtime.array_chunks] for i in range(min(runtime.array_chunks, len(ids)))]
+    jobs = executor.map_array(_check_chunk, [domains] * len(chunks), chunks)
     entries = [entry for job in jobs for entry in job.result()]
     return sorted(entries, key=lambda e: e["id"])
 
@@ -126,9 +134,3 @@ def manifest_metrics(entries: list[dict[str, Any]]) -> dict[str, float]:
     if latencies:
         metrics["tools/latency_p50_s"] = latencies[len(latencies) // 2]
     return metrics
-
-
-def read_manifest(artifact: Artifact, passing_only: bool = True) -> list[dict[str, Any]]:
-    lines = (artifact.path / "manifest.jsonl").read_text().splitlines()
-    entries = [json.loads(line) for line in lines]
-    return [e for e in entries if e["passed"] or not passing_only]
