@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import shutil
 import socket
@@ -24,11 +25,48 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def setup_distributed() -> tuple[int, int]:
-    """Initialise torch.distributed through DeepSpeed; returns (rank, world_size).
+RENDEZVOUS_TIMEOUT_ENV = "DIVE_RENDEZVOUS_TIMEOUT_S"
+DEFAULT_RENDEZVOUS_TIMEOUT_S = 60.0
+
+
+class RendezvousError(RuntimeError):
+    """torch.distributed could not be set up: the ranks did not meet, or the backend found no network."""
+
+
+def rendezvous_timeout_s(value: float | None = None) -> float:
+    """Seconds a rank waits for the rendezvous: ``value``, else $DIVE_RENDEZVOUS_TIMEOUT_S, else 60."""
+    if value is None:
+        raw = os.environ.get(RENDEZVOUS_TIMEOUT_ENV, "").strip()
+        try:
+            value = float(raw) if raw else DEFAULT_RENDEZVOUS_TIMEOUT_S
+        except ValueError:
+            raise ValueError(f"{RENDEZVOUS_TIMEOUT_ENV}={raw!r} is not a number of seconds") from None
+    if not value > 0:
+        raise ValueError(f"the rendezvous timeout must be > 0 seconds, got {value}")
+    return value
+
+
+def _hint(problem: str, exc: BaseException, checks: str) -> str:
+    reason = (str(exc).strip().splitlines() or [""])[0] or type(exc).__name__
+    return f"torch.distributed set-up failed: {problem} ({type(exc).__name__}: {reason}). Check {checks}."
+
+
+_LOOPBACK = (
+    "that the loopback interface is up (`ip link show lo`; `ip link set lo up` in a fresh network namespace)"
+)
+
+
+def setup_distributed(rendezvous_timeout: float | None = None) -> tuple[int, int]:
+    """Initialise torch.distributed (DeepSpeed then reuses the group); returns (rank, world_size).
 
     Under torchrun or Slurm the env vars are already set; in a plain process (a sweep point on a laptop)
-    we make a world of one. CPU training uses gloo (DeepSpeed picks it when no GPU is present).
+    we make a world of one. CPU training uses gloo.
+
+    A world of one meets in an in-process HashStore: no TCP store, no port, nothing to connect to. Larger
+    worlds meet through the usual env:// TCP store, bounded by ``rendezvous_timeout`` seconds
+    ($DIVE_RENDEZVOUS_TIMEOUT_S, default 60) rather than by the collective timeout (10 minutes) that
+    ``deepspeed.init_distributed`` would use for both. Failures raise :class:`RendezvousError` naming
+    what to check: MASTER_ADDR/MASTER_PORT, the loopback interface, a firewall.
     """
     import torch
 
@@ -40,13 +78,71 @@ def setup_distributed() -> tuple[int, int]:
             LOCAL_RANK="0",
             WORLD_SIZE="1",
             LOCAL_WORLD_SIZE="1",
+            # Nothing connects here (a world of one uses a HashStore); DeepSpeed's CPU shared-memory
+            # op names its segment after these two.
             MASTER_ADDR="127.0.0.1",
             MASTER_PORT=str(free_port()),
         )
     import deepspeed
+    import torch.distributed as dist
 
-    deepspeed.init_distributed(dist_backend="nccl" if torch.cuda.is_available() else "gloo", verbose=False)
-    return int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
+    rank, world = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"])
+    backend = "nccl" if torch.cuda.is_available() else "gloo"
+    if not dist.is_initialized():
+        _init_process_group(backend, rank, world, rendezvous_timeout)
+    deepspeed.init_distributed(dist_backend=backend, verbose=False)
+    return rank, world
+
+
+def _init_process_group(backend: str, rank: int, world: int, rendezvous_timeout: float | None) -> None:
+    from datetime import timedelta
+
+    import torch
+    import torch.distributed as dist
+    from deepspeed.constants import default_pg_timeout  # collectives' timeout ($DEEPSPEED_TIMEOUT minutes)
+
+    if world == 1:
+        store: Any = dist.HashStore()
+    else:
+        timeout_s = rendezvous_timeout_s(rendezvous_timeout)
+        try:  # torchrun's agent store, or a TCP store served by rank 0: what init_method="env://" does
+            store, _, _ = next(dist.rendezvous("env://", rank, world, timeout=timedelta(seconds=timeout_s)))
+        except (RuntimeError, ValueError) as exc:  # DistNetworkError/DistStoreError, bad MASTER_* values
+            where = f"{os.environ.get('MASTER_ADDR')}:{os.environ.get('MASTER_PORT')}"
+            problem = f"rank {rank} of {world} did not rendezvous at {where} within {timeout_s:g} s"
+            checks = (
+                "that MASTER_ADDR/MASTER_PORT name a host every rank reaches and a port free on rank 0, "
+                f"{_LOOPBACK}, that no firewall blocks the port, and that all {world} ranks started "
+                f"(set {RENDEZVOUS_TIMEOUT_ENV} to wait longer)"
+            )
+            raise RendezvousError(_hint(problem, exc, checks)) from exc
+        store.set_timeout(default_pg_timeout)  # from here on the store serves collectives
+        store = dist.PrefixStore("default_pg", store)  # as init_process_group(init_method=...) does
+    kwargs: dict[str, Any] = {}
+    # DeepSpeed binds the device for multi-rank NCCL (not on 2.6.0 < torch < 2.7.1, where that hangs)
+    buggy = "2.6.0" < torch.__version__ < "2.7.1"
+    if backend == "nccl" and world > 1 and not buggy and _accepts_device_id():
+        kwargs["device_id"] = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+    try:
+        dist.init_process_group(
+            backend, store=store, rank=rank, world_size=world, timeout=default_pg_timeout, **kwargs
+        )
+    except RuntimeError as exc:  # gloo without a usable interface: "Unable to find interface for: [...]"
+        problem = f"the {backend} process group of {world} rank(s) could not start"
+        checks = (
+            f"{_LOOPBACK}, that this host's name ({socket.gethostname()}) resolves to an address of an "
+            "interface that is up (or set GLOO_SOCKET_IFNAME / NCCL_SOCKET_IFNAME to one), and that no "
+            "firewall blocks it"
+        )
+        raise RendezvousError(_hint(problem, exc, checks)) from exc
+
+
+def _accepts_device_id() -> bool:
+    import inspect
+
+    import torch.distributed as dist
+
+    return "device_id" in inspect.signature(dist.init_process_group).parameters
 
 
 def adamw(model: Any, lr: float, weight_decay: float) -> Any:
@@ -127,18 +223,29 @@ def prune_checkpoints(directory: Path, keep: str) -> None:
 
 
 def run_torchrun(module: str, args: dict[str, Any], world_size: int) -> None:
-    """Run ``python -m module --args JSON`` as ``world_size`` ranks on this node (multi-rank on one box)."""
+    """Run ``python -m module --args JSON`` as ``world_size`` ranks on this node (multi-rank on one box).
+
+    torchrun's own rendezvous is bounded like the ranks' ($DIVE_RENDEZVOUS_TIMEOUT_S, default 60 s).
+    """
+    timeout_s = rendezvous_timeout_s()
     command = [
         sys.executable,
         "-m",
         "torch.distributed.run",
         f"--nproc_per_node={world_size}",
         f"--master_port={free_port()}",
+        f"--rdzv-conf=timeout={max(1, math.ceil(timeout_s))}",
         "-m",
         module,
         json.dumps(args),
     ]
-    subprocess.run(command, check=True)
+    result = subprocess.run(command)
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"torchrun of {world_size} ranks of {module} exited with status {result.returncode} (its output "
+            f"is above). If it did not rendezvous within {timeout_s:g} s, check {_LOOPBACK}, and that no "
+            f"firewall blocks 127.0.0.1 ({RENDEZVOUS_TIMEOUT_ENV} sets the wait)."
+        )
 
 
 def append_progress(out: Path, row: dict[str, float]) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+import shlex
+import shutil
 import signal
 import socket
 import sys
@@ -55,6 +57,16 @@ class StepCounter(submitit.helpers.Checkpointable):
     def __init__(self) -> None:
         self.done = 0
 
+    def checkpoint(self, *args: Any, **kwargs: Any) -> submitit.helpers.DelayedSubmission:
+        # submitit's preemption handler calls this, then runs `scontrol requeue` as a child of this process,
+        # inside the job step. A requeue makes Slurm terminate the running job at once (SIGCONT, then SIGTERM
+        # to every process of the step, SIGKILL after KillWait), and that SIGTERM races scontrol's own exit:
+        # when it wins, scontrol "dies with SIGTERM" although the requeue went through, and submitit records
+        # the job as failed. From here on the job only has to exit, so ignore SIGTERM: SIG_IGN (unlike
+        # submitit's Python "bypass" handler) is inherited by scontrol across fork and exec.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        return super().checkpoint(*args, **kwargs)
+
     def __call__(self, log: str, n_steps: int, step_s: float) -> dict[str, Any]:
         restart = os.environ.get("SLURM_RESTART_COUNT", "0")
         with open(log, "a", encoding="utf-8") as f:
@@ -96,6 +108,21 @@ def _wait(job: submitit.Job[Any], timeout_s: float) -> None:
                 f"--- stdout ---\n{job.stdout()}\n--- stderr ---\n{job.stderr()}"
             )
         time.sleep(0.25)
+
+
+def _lingering_scontrol(bin_dir: Path) -> str:
+    """Write bin_dir/scontrol, which stays alive 1 s after a `scontrol requeue` returns; return a PATH export.
+
+    On a loaded node scontrol may still be exiting when the requeued job's SIGTERM arrives; lingering makes
+    that overlap certain instead of rare, so the preemption test fails every time the requeue is exposed.
+    """
+    real = shutil.which("scontrol", path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"]))
+    assert real is not None
+    bin_dir.mkdir(parents=True, exist_ok=True)
+    shim = bin_dir / "scontrol"
+    shim.write_text(f'#!/bin/sh\n{shlex.quote(real)} "$@"\nrc=$?\n[ "$1" = requeue ] && sleep 1\nexit $rc\n')
+    shim.chmod(0o755)
+    return f"export PATH={shlex.quote(str(bin_dir))}:$PATH"
 
 
 def _make_executor(folder: Path, **params: Any) -> submitit.AutoExecutor:
@@ -151,6 +178,8 @@ def test_checkpointable_preemption_requeues_and_resumes(
 ) -> None:
     log = tmp_path / "steps.log"
     n_steps = 12
+    # The requeue's own SIGTERM must not kill scontrol (see StepCounter.checkpoint): make the overlap certain.
+    executor.update_parameters(slurm_setup=[_lingering_scontrol(tmp_path / "bin")])
     job = executor.submit(StepCounter(), str(log), n_steps, 0.5)
 
     # Preempt once the job is running and has done a few steps.
