@@ -10,6 +10,7 @@ import dataclasses
 from typing import Any
 
 from dive.chat import SYSTEM_PROMPT
+from dive.records import Task
 from dive.rewards import answers_match
 from dive.rollout import Episode, rollout, start
 from dive.tools.base import Tool
@@ -30,25 +31,23 @@ class Sampling:
         return cls(**{f.name: config[f.name] for f in dataclasses.fields(cls)})
 
 
-def task_prompt(
-    task: dict[str, Any], tools: dict[str, Tool]
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def task_prompt(task: Task, tools: dict[str, Tool]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(messages, tool schemas) that open an episode on ``task``: the question and the task's toolset."""
-    schemas = [tools[t].openai_schema() for t in task["toolset"] if t in tools]
-    messages = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": task["question"]}]
+    schemas = [tools[t].openai_schema() for t in task.toolset if t in tools]
+    messages = [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": task.question}]
     return messages, schemas
 
 
-def episodes_for(task: dict[str, Any], tools: dict[str, Tool], tokenizer: Any, n: int) -> list[Episode]:
+def episodes_for(task: Task, tools: dict[str, Tool], tokenizer: Any, n: int) -> list[Episode]:
     messages, schemas = task_prompt(task, tools)
-    lookup = {tools[t].name: tools[t] for t in task["toolset"] if t in tools}
-    return [start(task["id"], messages, schemas, lookup, tokenizer) for _ in range(n)]
+    lookup = {tools[t].name: tools[t] for t in task.toolset if t in tools}
+    return [start(task.id, messages, schemas, lookup, tokenizer) for _ in range(n)]
 
 
 def attempt_tasks(
     model: Any,
     tokenizer: Any,
-    tasks: list[dict[str, Any]],
+    tasks: list[Task],
     samples: int,
     domains: list[str],
     sampling: Sampling,
@@ -65,5 +64,5 @@ def attempt_tasks(
         sampling.temperature,
         sampling.max_output_chars,
     )
-    answers = {t["id"]: t["answer"] for t in tasks}
+    answers = {t.id: t.answer for t in tasks}
     return episodes, [answers_match(e.final, answers[e.key]) for e in episodes]

@@ -48,9 +48,9 @@ class Node:
 
 # the sources each node's result depends on (paths under dive/): editing one gives new artifacts
 _SYNTH_CODE = ("stages/synth.py", "synth", "pools", "records.py")
-_ROLLOUT_CODE = ("rollout.py", "episodes.py", "chat.py", "rewards.py", "records.py")
+_ROLLOUT_CODE = ("rollout.py", "episodes.py", "chat.py", "rewards.py", "records.py", "tools/base.py")
 _VALIDATE_CODE = ("stages/validate.py", "tools/gate.py", "tools/base.py")
-_SOLVE_CODE = ("stages/solve.py", "episodes.py", "chat.py", "rewards.py", "records.py")
+_SOLVE_CODE = ("stages/solve.py", "episodes.py", "chat.py", "rewards.py", "records.py", "tools/base.py")
 _GRPO_CODE = ("stages/grpo.py", "training.py", *_ROLLOUT_CODE)
 
 # node: (stage module, artifact folder, inputs, code, ...)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+
+from dive.records import Call
 
 REL_TOL = 1e-3
 _NUMBER = re.compile(r"^[-+]?\d[\d,]*(\.\d+)?([eE][-+]?\d+)?$")
@@ -42,7 +43,7 @@ def answers_match(predicted: str | None, reference: str) -> bool:
     return normalize(predicted) == normalize(reference)
 
 
-def format_reward(turn_texts: Sequence[str], calls: Sequence[Mapping[str, Any]], final: str | None) -> float:
+def format_reward(turn_texts: Sequence[str], calls: Sequence[Call], final: str | None) -> float:
     """R_format in [0, 1]: half for stating a final answer in the required form, half for call hygiene.
 
     Call hygiene is the share of the episode's tool calls that parsed and named a tool of the task's
@@ -50,7 +51,7 @@ def format_reward(turn_texts: Sequence[str], calls: Sequence[Mapping[str, Any]],
     """
     answered = 0.5 if final is not None else 0.0
     if calls:
-        valid = sum(1 for c in calls if c.get("valid")) / len(calls)
+        valid = sum(1 for c in calls if c.valid) / len(calls)
     else:
         valid = 1.0 if all("<tool_call>" not in t for t in turn_texts) else 0.0
     return answered + 0.5 * valid
@@ -59,7 +60,7 @@ def format_reward(turn_texts: Sequence[str], calls: Sequence[Mapping[str, Any]],
 def reward(
     alpha: float,
     turn_texts: Sequence[str],
-    calls: Sequence[Mapping[str, Any]],
+    calls: Sequence[Call],
     final: str | None,
     reference: str,
 ) -> tuple[float, float, float]:

@@ -9,11 +9,11 @@ precisely what was sampled (no re-tokenization drift). vLLM replaces :func:`gene
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dive.chat import assistant_message, final_answer, parse_tool_calls, render
+from dive.records import Call
 from dive.tools.base import Tool, check_arguments
 
 MAX_CONTEXT_TOKENS = 8192  # an episode that outgrows this stops (and gets no answer)
@@ -28,7 +28,7 @@ class Episode:
     token_ids: list[int]
     gen_mask: list[int]  # 1 where the policy generated the token
     turn_texts: list[str] = dataclasses.field(default_factory=list)
-    calls: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    calls: list[Call] = dataclasses.field(default_factory=list)
     final: str | None = None
     done: bool = False
 
@@ -102,30 +102,25 @@ def _generate_batch(
     return results
 
 
-def _run_calls(episode: Episode, calls: list[dict[str, Any]], max_chars: int) -> list[dict[str, Any]]:
-    """Execute parsed calls against the task's toolset; every call gets a tool message back."""
+def _run_calls(episode: Episode, parsed: list[dict[str, Any]], max_chars: int) -> list[dict[str, Any]]:
+    """Execute parsed calls (``{"name", "arguments"}``, dive.chat) against the task's toolset; every
+    call is recorded whole in ``episode.calls`` and gets a tool message back with its (cut) result."""
     messages = []
-    for n, call in enumerate(calls):
-        tool = episode.lookup.get(call["name"])
-        valid = tool is not None and check_arguments(tool.parameters, call["arguments"]) is None
+    turn = len(episode.turn_texts)
+    for n, request in enumerate(parsed):
+        name, arguments = request["name"], request["arguments"]
+        tool = episode.lookup.get(name)
         if tool is None:
-            content = json.dumps(
-                {"error": f"unknown tool {call['name']!r}; available: {sorted(episode.lookup)}"}
-            )
-            ok = False
+            error = f"unknown tool {name!r}; available: {sorted(episode.lookup)}"
+            call = Call(name, arguments, ok=False, error=error, turn=turn, valid=False)
+            content = call.shown()  # the whole list of names, never cut
         else:
-            result = tool(call["arguments"])
-            content, ok = result.content(max_chars), result.ok
-        episode.calls.append(
-            {
-                "tool": tool.id if tool else call["name"],
-                "arguments": call["arguments"],
-                "valid": valid,
-                "ok": ok,
-                "turn": len(episode.turn_texts),
-                "output": content,
-            }
-        )
+            valid = check_arguments(tool.parameters, arguments) is None
+            call = Call.from_result(
+                tool.id, arguments, tool(arguments), turn=turn, valid=valid, type=tool.type
+            )
+            content = call.shown(max_chars)
+        episode.calls.append(call)
         messages.append({"role": "tool", "tool_call_id": f"call_{n}", "content": content})
     return messages
 

@@ -13,6 +13,7 @@ from omegaconf import OmegaConf
 from dive.budget import estimate, mean_schema_tokens, tokens
 from dive.config import ConfigError, apply_point, validate
 from dive.pipeline import point_slot, torch_threads
+from dive.records import Task
 from dive.stages.select import candidates
 from tests.conftest import compose_config
 
@@ -91,9 +92,9 @@ def test_context_is_read_from_an_hf_directory(tmp_path: Path) -> None:
 
 
 def test_select_candidates_are_a_seeded_sample_in_file_order() -> None:
-    tasks = [{"id": str(i)} for i in range(20)]
+    tasks = [Task(i, [], id=str(i)) for i in range(20)]
     chosen = candidates(tasks, 5, seed=0)
-    assert len(chosen) == 5 and chosen == sorted(chosen, key=lambda t: int(t["id"]))
+    assert len(chosen) == 5 and chosen == sorted(chosen, key=lambda t: t.index)
     assert chosen == candidates(tasks, 5, seed=0) and chosen != candidates(tasks, 5, seed=1)
     assert candidates(tasks, None, seed=0) == tasks and candidates(tasks, 50, seed=0) == tasks
 

@@ -25,7 +25,7 @@ from omegaconf import DictConfig, OmegaConf
 from dive.artifacts import Artifact
 from dive.episodes import Sampling, attempt_tasks
 from dive.model import load_policy
-from dive.records import model_dir, read_tasks
+from dive.records import Task, model_dir, read_tasks
 from dive.rollout import generate, start
 
 if TYPE_CHECKING:
@@ -68,10 +68,10 @@ def compute(
 
 
 def _dive_eval(
-    config: dict[str, Any], model: Any, tokenizer: Any, tasks: list[dict[str, Any]], out: Path
+    config: dict[str, Any], model: Any, tokenizer: Any, tasks: list[Task], out: Path
 ) -> dict[str, float]:
     episodes, correct = attempt_tasks(model, tokenizer, tasks, 1, config["domains"], Sampling.of(config))
-    answers = {t["id"]: t["answer"] for t in tasks}
+    answers = {t.id: t.answer for t in tasks}
     with (out / "dive_eval.jsonl").open("w") as handle:
         for ep, ok in zip(episodes, correct, strict=True):
             handle.write(
@@ -81,7 +81,7 @@ def _dive_eval(
                         "final": ep.final,
                         "reference": answers[ep.key],
                         "correct": ok,
-                        "calls": ep.calls,
+                        "calls": [c.to_json() for c in ep.calls],
                         "turns": ep.turn_texts,
                     }
                 )

@@ -26,10 +26,10 @@ from omegaconf import DictConfig, OmegaConf
 
 from dive.artifacts import Artifact
 from dive.episodes import episodes_for
-from dive.records import model_dir, read_frontier
+from dive.records import FRONTIER, Task, model_dir, read_tasks
 from dive.rewards import reward
 from dive.rollout import Episode, rollout
-from dive.synth.diversity import diversity_metrics
+from dive.synth.diversity import Trace, diversity_metrics
 from dive.tools.registry import load_tools
 from dive.training import (
     adamw,
@@ -65,7 +65,7 @@ def label(config: dict[str, Any]) -> str:
 def compute(
     config: dict[str, Any], inputs: dict[str, Artifact], out: Path, runtime: Runtime
 ) -> dict[str, float]:
-    train(config, read_frontier(inputs["select"]), model_dir(inputs["sft"]), out)
+    train(config, read_tasks(inputs["select"], FRONTIER), model_dir(inputs["sft"]), out)
     for row in read_progress(out / "progress.jsonl"):
         runtime.log_metrics({k: v for k, v in row.items() if k != "step"}, int(row["step"]))
     return json.loads((out / "final_metrics.json").read_text())
@@ -118,7 +118,7 @@ def score(episodes: list[Episode], answers: dict[str, str], alpha: float) -> lis
 # training
 
 
-def train(config: dict[str, Any], tasks: list[dict[str, Any]], policy_dir: Path, out: Path) -> None:
+def train(config: dict[str, Any], tasks: list[Task], policy_dir: Path, out: Path) -> None:
     import deepspeed
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -143,7 +143,7 @@ def train(config: dict[str, Any], tasks: list[dict[str, Any]], policy_dir: Path,
         config=deepspeed_config(1, n_episodes, 2, config["dtype"] == "bfloat16"),
     )
     tools = load_tools(tuple(config["domains"]))
-    answers = {t["id"]: t["answer"] for t in tasks}
+    answers = {t.id: t.answer for t in tasks}
     step = resume(engine, out, "GRPO")
     last: dict[str, float] = {}
     while step < config["steps"]:
@@ -189,7 +189,7 @@ def _step_metrics(
     losses: list[float],
     tools: dict[str, Any],
 ) -> dict[str, float]:
-    traces = [{"toolset": list(e.lookup), "calls": [c for c in e.calls if c["ok"]]} for e in episodes]
+    traces = [Trace(sorted(t.id for t in e.lookup.values()), e.calls) for e in episodes]
     types = {t.id: t.type for t in tools.values()}
     diversity = diversity_metrics(traces, types)
     return {

@@ -9,6 +9,7 @@ stage still has prompts.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 from pathlib import Path
@@ -19,7 +20,7 @@ from omegaconf import DictConfig, OmegaConf
 from dive.artifacts import Artifact
 from dive.episodes import Sampling, attempt_tasks
 from dive.model import load_policy
-from dive.records import model_dir, read_tasks
+from dive.records import FRONTIER, Task, model_dir, read_tasks, write_tasks
 
 if TYPE_CHECKING:
     from dive.graph import Runtime
@@ -46,7 +47,7 @@ def compute(
     return _select(config, inputs["synth"], inputs["sft"], out)
 
 
-def pass_rates(config: dict[str, Any], tasks: list[dict[str, Any]], policy_dir: Path) -> list[float]:
+def pass_rates(config: dict[str, Any], tasks: list[Task], policy_dir: Path) -> list[float]:
     """Share of ``config["samples"]`` episodes per task whose final answer matches the reference."""
     import torch
 
@@ -56,13 +57,13 @@ def pass_rates(config: dict[str, Any], tasks: list[dict[str, Any]], policy_dir: 
     episodes, correct = attempt_tasks(
         model, tokenizer, tasks, samples, config["domains"], Sampling.of(config)
     )
-    solved = {t["id"]: 0 for t in tasks}
+    solved = {t.id: 0 for t in tasks}
     for episode, ok in zip(episodes, correct, strict=True):
         solved[episode.key] += ok
-    return [solved[t["id"]] / samples for t in tasks]
+    return [solved[t.id] / samples for t in tasks]
 
 
-def candidates(tasks: list[dict[str, Any]], limit: int | None, seed: int) -> list[dict[str, Any]]:
+def candidates(tasks: list[Task], limit: int | None, seed: int) -> list[Task]:
     """The tasks whose pass rate is estimated: all, or a seeded sample of ``limit`` in their file order."""
     if limit is None or limit >= len(tasks):
         return tasks
@@ -76,16 +77,14 @@ def _select(
     tasks = candidates(read_tasks(tasks_artifact), config["candidates"], config["seed"])
     rates = pass_rates(config, tasks, model_dir(policy))
     low, high = config["band_low"], config["band_high"]
-    scored = [{**task, "pass_rate": rate} for task, rate in zip(tasks, rates, strict=True)]
-    frontier = [t for t in scored if low < t["pass_rate"] < high][: config["max_tasks"]]
+    scored = [dataclasses.replace(task, pass_rate=rate) for task, rate in zip(tasks, rates, strict=True)]
+    frontier = [t for t, rate in zip(scored, rates, strict=True) if low < rate < high][: config["max_tasks"]]
     fallback = not frontier and config["keep_if_empty"] > 0
     if fallback:  # nearest to the middle of the band first
         middle = (low + high) / 2
-        frontier = sorted(scored, key=lambda t: abs(t["pass_rate"] - middle))[: config["keep_if_empty"]]
-    with (out / "frontier.jsonl").open("w") as handle:
-        for task in frontier:
-            handle.write(json.dumps(task, sort_keys=True, default=str) + "\n")
-    (out / "pass_rates.json").write_text(json.dumps({t["id"]: t["pass_rate"] for t in scored}, indent=1))
+        frontier = sorted(scored, key=lambda t: abs(t.pass_rate - middle))[: config["keep_if_empty"]]
+    write_tasks(out / FRONTIER, frontier)
+    (out / "pass_rates.json").write_text(json.dumps({t.id: t.pass_rate for t in scored}, indent=1))
     return {
         "select/candidates": float(len(scored)),
         "select/frontier": float(len(frontier)),

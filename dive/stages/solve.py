@@ -17,7 +17,7 @@ from omegaconf import DictConfig
 from dive.artifacts import Artifact
 from dive.chat import final_answer
 from dive.episodes import task_prompt
-from dive.records import read_tasks
+from dive.records import TRAJECTORIES, Task, Trajectory, Verdict, read_tasks, write_jsonl, write_trajectories
 from dive.rewards import answers_match
 from dive.synth.scripted import call_chain
 from dive.tools.base import Tool
@@ -45,21 +45,20 @@ def compute(
     return _solve(config, inputs["synth"], out)
 
 
-def _replayed_calls(task: dict[str, Any]) -> list[int]:
-    calls = task["calls"]
-    needed = set(call_chain(calls, task["answer_call"]))
-    if "comparison" in task["structure"]:
-        answer_value = task["answer"]
+def _replayed_calls(task: Task) -> list[int]:
+    calls = task.calls
+    needed = set(call_chain(calls, task.answer_call))
+    if "comparison" in task.structure:
         for i, call in enumerate(calls):  # the comparison partner: the other call the question names
-            if i not in needed and call["ok"] and answer_value in json.dumps(call["output"]):
+            if i not in needed and call.ok and task.answer in json.dumps(call.output):
                 needed |= set(call_chain(calls, i))
                 break
         else:
-            needed |= {i for i, c in enumerate(calls) if c["ok"]}
+            needed |= {i for i, c in enumerate(calls) if c.ok}
     return sorted(needed)
 
 
-def scripted_trajectory(task: dict[str, Any], tools: dict[str, Tool], max_chars: int) -> dict[str, Any]:
+def scripted_trajectory(task: Task, tools: dict[str, Tool], max_chars: int) -> Trajectory:
     """Replay the evidence chain for real; the verdict says whether it reproduced and answered right.
 
     The answer must also be visible: tool results are cut to ``max_chars`` in the conversation, and a
@@ -68,10 +67,10 @@ def scripted_trajectory(task: dict[str, Any], tools: dict[str, Tool], max_chars:
     messages, schemas = task_prompt(task, tools)
     reproduced, visible = True, False
     for n, index in enumerate(_replayed_calls(task)):
-        call = task["calls"][index]
-        tool = tools[call["tool"]]
-        result = tool(call["arguments"])
-        reproduced &= result.ok and json.loads(result.content()) == call["output"]
+        call = task.calls[index]
+        tool = tools[call.tool]
+        result = tool(call.arguments)
+        reproduced &= result.ok and json.loads(result.content()) == call.output
         call_id = f"call_{n}"
         messages.append(
             {
@@ -83,19 +82,19 @@ def scripted_trajectory(task: dict[str, Any], tools: dict[str, Tool], max_chars:
                         "type": "function",
                         "function": {
                             "name": tool.name,
-                            "arguments": json.dumps(call["arguments"], ensure_ascii=False),
+                            "arguments": json.dumps(call.arguments, ensure_ascii=False),
                         },
                     }
                 ],
             }
         )
         content = result.content(max_chars)
-        visible |= index == task["answer_call"] and _shows(content, task)
+        visible |= index == task.answer_call and _shows(content, task)
         messages.append({"role": "tool", "tool_call_id": call_id, "content": content})
-    messages.append({"role": "assistant", "content": f"The final answer is: {task['answer']}."})
+    messages.append({"role": "assistant", "content": f"The final answer is: {task.answer}."})
     # judge what the trajectory states, as a model would read it back, not the value we put in
     stated = final_answer(messages[-1]["content"])
-    correct = reproduced and visible and answers_match(stated, task["answer"])
+    correct = reproduced and visible and answers_match(stated, task.answer)
     if correct:
         reason = "ok"
     elif not reproduced:
@@ -104,39 +103,25 @@ def scripted_trajectory(task: dict[str, Any], tools: dict[str, Tool], max_chars:
         reason = "answer cut from the tool result"
     else:
         reason = "wrong answer"
-    return {
-        "task_id": task["id"],
-        "messages": messages,
-        "tools": schemas,
-        "verdict": {"correct": correct, "reason": reason},
-    }
+    return Trajectory(task.id, messages, schemas, Verdict(correct, reason))
 
 
-def _shows(content: str, task: dict[str, Any]) -> bool:
-    value = task["calls"][task["answer_call"]]["output"]
-    key = next((d["answer_key"] for d in reversed(task["derivation"])), None)
-    raw = value.get(key) if isinstance(value, dict) and key else task["answer"]
+def _shows(content: str, task: Task) -> bool:
+    value = task.calls[task.answer_call].output
+    key = task.answer_key
+    raw = value.get(key) if isinstance(value, dict) and key else task.answer
     return json.dumps(raw, ensure_ascii=False) in content or str(raw) in content
 
 
 def _solve(config: dict[str, Any], tasks_artifact: Artifact, out: Path) -> dict[str, float]:
     tasks = read_tasks(tasks_artifact)
     tools = load_tools(tuple(config["domains"]))
-    kept = 0
-    with (out / "trajectories.jsonl").open("w") as all_file, (out / "sft.jsonl").open("w") as sft_file:
-        for task in tasks:
-            trajectory = scripted_trajectory(task, tools, config["max_output_chars"])
-            all_file.write(json.dumps(trajectory, ensure_ascii=False) + "\n")
-            if trajectory["verdict"]["correct"]:
-                kept += 1
-                sft_file.write(
-                    json.dumps(
-                        {"messages": trajectory["messages"], "tools": trajectory["tools"]}, ensure_ascii=False
-                    )
-                    + "\n"
-                )
+    trajectories = [scripted_trajectory(task, tools, config["max_output_chars"]) for task in tasks]
+    write_trajectories(out / TRAJECTORIES, trajectories)
+    kept = [t.sft_row() for t in trajectories if t.verdict.correct]
+    write_jsonl(out / "sft.jsonl", kept, sort_keys=False)  # the SFT data format: {"messages", "tools"}
     return {
         "solve/trajectories": float(len(tasks)),
-        "solve/kept": float(kept),
-        "solve/pass_rate": kept / max(1, len(tasks)),
+        "solve/kept": float(len(kept)),
+        "solve/pass_rate": len(kept) / max(1, len(tasks)),
     }

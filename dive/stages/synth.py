@@ -7,7 +7,6 @@ stopped) and ``tasks.jsonl`` (the kept tasks). Metrics: kept/rejected counts and
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
@@ -20,7 +19,7 @@ from omegaconf import DictConfig, OmegaConf
 from dive.artifacts import Artifact
 from dive.pools.exemplars import load_exemplars
 from dive.pools.seeds import load_seeds
-from dive.records import read_manifest
+from dive.records import RECORDS, TASKS, Task, load_tasks, read_manifest, write_tasks
 from dive.synth.diversity import diversity_metrics
 from dive.synth.scripted import SynthSettings, synthesize
 from dive.tools.registry import load_tools
@@ -83,19 +82,14 @@ def _synthesize(config: dict[str, Any], manifest: Artifact, out: Path) -> dict[s
             f"the seed pool has no {config['split']} seeds for domains {config['pool_domains']}"
         )
     settings = SynthSettings(**{k: config[k] for k in SynthSettings.__dataclass_fields__})
-    records_path = out / "records.jsonl"
+    records_path = out / RECORDS
     done = len(records_path.read_text().splitlines()) if records_path.exists() else 0
     if done:
         log.info("resuming synthesis at task %d of %d", done, settings.quantity)
-    with records_path.open("a") as handle:
-        for record in synthesize(tools, seeds, load_exemplars(), settings, start=done):
-            handle.write(json.dumps(record, sort_keys=True, default=str) + "\n")
-            handle.flush()
-    records = [json.loads(line) for line in records_path.read_text().splitlines()]
+    write_tasks(records_path, synthesize(tools, seeds, load_exemplars(), settings, start=done), append=True)
+    records = load_tasks(records_path)
     kept, rejected = _filter(records)
-    with (out / "tasks.jsonl").open("w") as handle:
-        for task in kept:
-            handle.write(json.dumps(task, sort_keys=True, default=str) + "\n")
+    write_tasks(out / TASKS, kept)
     types = {tid: t.type for tid, t in tools.items()}
     metrics = {
         "synth/tasks": float(len(records)),
@@ -109,18 +103,18 @@ def _synthesize(config: dict[str, Any], manifest: Artifact, out: Path) -> dict[s
     return metrics
 
 
-def _filter(records: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Counter[str]]:
+def _filter(records: list[Task]) -> tuple[list[Task], Counter[str]]:
     """Keep tasks with a short answer and a question not seen before; count rejections by reason."""
     kept, rejected, seen = [], Counter[str](), set()
     for record in records:
-        reason = record.get("rejected")
-        if reason is None and len(record["answer"]) > MAX_ANSWER_CHARS:
+        reason = record.rejected
+        if reason is None and len(record.answer) > MAX_ANSWER_CHARS:
             reason = "answer_too_long"
-        if reason is None and record["question"] in seen:
+        if reason is None and record.question in seen:
             reason = "duplicate"
         if reason is not None:
             rejected[reason] += 1
             continue
-        seen.add(record["question"])
+        seen.add(record.question)
         kept.append(record)
     return kept, rejected

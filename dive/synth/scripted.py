@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from dive.pools.seeds import Seed
+from dive.records import Call, Derivation, Task
 from dive.tools.base import Tool
 
 SEED_ATTEMPTS = 3  # seeds tried per task before it is rejected for lack of evidence
@@ -78,7 +79,7 @@ def synthesize(
     exemplars: Sequence[Mapping[str, Any]],
     s: SynthSettings,
     start: int = 0,
-) -> Iterator[dict[str, Any]]:
+) -> Iterator[Task]:
     """Yield one record per task index in [start, quantity): a task, or a rejection with its reason.
 
     Each index has its own RNG, so a resumed run (start > 0) produces exactly what an unbroken one would.
@@ -102,46 +103,47 @@ def _one_task(
     exemplars: Sequence[Mapping[str, Any]],
     s: SynthSettings,
     rng: random.Random,
-) -> dict[str, Any]:
+) -> Task:
     accepted = {kind for t in toolset for kind in t.accepts.values()}
-    record: dict[str, Any] = {"index": index, "toolset": [t.id for t in toolset]}
+    ids = [t.id for t in toolset]
     shots = rng.sample(list(exemplars), min(len(exemplars), rng.randint(s.exemplars_min, s.exemplars_max)))
     for _ in range(SEED_ATTEMPTS):  # a seed the entry tool does not know (a city missing from its table)
         seed = _sample_seed(seeds, accepted, rng)
         if seed is None:
-            return {**record, "rejected": "no_entry_tool"}
+            return Task(index, ids, rejected="no_entry_tool")
         known = [Entity(seed.kind, seed.name, -1, "")]
-        calls: list[dict[str, Any]] = []
+        calls: list[Call] = []
         _collect(toolset, known, calls, 1, s.calls_per_round, rng)
-        if any(c["ok"] for c in calls):
+        if any(c.ok for c in calls):
             break
-    history: list[dict[str, Any]] = []
+    history: list[Derivation] = []
     for round_ in range(1, s.rounds + 1):
         if round_ > 1:
             _collect(toolset, known, calls, round_, s.calls_per_round, rng)
         derived = derive(seed, calls, [e.get("structure", []) for e in shots], round_)
         if derived is not None:
             history.append(derived)
-    if not any(c["ok"] for c in calls):
-        return {**record, "rejected": "no_evidence", "calls": calls}
+    if not any(c.ok for c in calls):
+        return Task(index, ids, calls=calls, rejected="no_evidence")
     if not history:
-        return {**record, "rejected": "no_answer", "calls": calls}
+        return Task(index, ids, calls=calls, rejected="no_answer")
     final = history[-1]
     task_id = hashlib.sha256(f"{s.split}|{s.seed}|{index}|{seed.name}".encode()).hexdigest()[:12]
-    return {
-        **record,
-        "id": f"{s.split}-{task_id}",
-        "question": final["question"],
-        "answer": final["answer"],
-        "structure": final["structure"],
-        "answer_call": final["answer_call"],
-        "domain": seed.domain,
-        "seed": dataclasses.asdict(seed),
-        "exemplars": [e["question"] for e in shots],
-        "calls": calls,
-        "evidence": [_evidence_line(c) for c in calls if c["ok"]],
-        "derivation": history,
-    }
+    return Task(
+        index,
+        ids,
+        id=f"{s.split}-{task_id}",
+        question=final.question,
+        answer=final.answer,
+        answer_call=final.answer_call,
+        structure=final.structure,
+        domain=seed.domain,
+        seed=seed,
+        exemplars=[e["question"] for e in shots],
+        calls=calls,
+        evidence=[_evidence_line(c) for c in calls if c.ok],
+        derivation=history,
+    )
 
 
 def _sample_seed(
@@ -167,7 +169,7 @@ def _sample_seed(
 def _collect(
     toolset: list[Tool],
     known: list[Entity],
-    calls: list[dict[str, Any]],
+    calls: list[Call],
     round_: int,
     n: int,
     rng: random.Random,
@@ -181,30 +183,29 @@ def _collect(
         result = tool(arguments)
         index = len(calls)
         calls.append(
-            {
-                "tool": tool.id,
-                "type": tool.type,
-                "arguments": arguments,
-                "ok": result.ok,
-                "output": result.output if result.ok else {"error": result.error},
-                "round": round_,
-                "turn": index,
-                "input_from": entity.source,
-                "input_key": entity.key,
-                "input_value": entity.value,
-                "produces": list(tool.produces),
-            }
+            Call.from_result(
+                tool.id,
+                arguments,
+                result,
+                turn=index,
+                type=tool.type,
+                round=round_,
+                input_from=entity.source,
+                input_key=entity.key,
+                input_value=entity.value,
+                produces=list(tool.produces),
+            )
         )
         if result.ok:
             known.extend(_entities(tool, result.output, index))
 
 
 def _next_call(
-    toolset: list[Tool], known: list[Entity], calls: list[dict[str, Any]], rng: random.Random
+    toolset: list[Tool], known: list[Entity], calls: list[Call], rng: random.Random
 ) -> tuple[Tool, str, Entity] | None:
     """Policy: prefer the newest entities (deeper chains) and tools not yet called (wider coverage)."""
-    done = {(c["tool"], json.dumps(c["arguments"], sort_keys=True, default=str)) for c in calls}
-    used = {c["tool"] for c in calls}
+    done = {(c.tool, json.dumps(c.arguments, sort_keys=True, default=str)) for c in calls}
+    used = {c.tool for c in calls}
     options = []
     for entity in known:
         for tool in toolset:
@@ -236,24 +237,24 @@ def _entities(tool: Tool, output: Any, index: int) -> list[Entity]:
     return found
 
 
-def _evidence_line(call: Mapping[str, Any]) -> str:
-    result = json.dumps(call["output"], ensure_ascii=False, sort_keys=True)[:2000]
-    return f"INFO: Used {call['tool']} with {json.dumps(call['arguments'], default=str)} -> {result}"
+def _evidence_line(call: Call) -> str:
+    result = json.dumps(call.output, ensure_ascii=False, sort_keys=True)[:2000]
+    return f"INFO: Used {call.tool} with {json.dumps(call.arguments, default=str)} -> {result}"
 
 
 # ---------------------------------------------------------------------------------------------
 # task derivation
 
 
-def _answer_fields(call: Mapping[str, Any]) -> list[tuple[str, Any]]:
+def _answer_fields(call: Call) -> list[tuple[str, Any]]:
     """Scalar (key, value) pairs of a call's output that can serve as an answer, best first.
 
     Keys the tool declares it produces come first; values that merely echo an argument never count.
     """
-    output = call["output"]
+    output = call.output
     if not isinstance(output, dict):
         return [("result", output)] if isinstance(output, str | int | float) else []
-    echoed = {str(v).strip().lower() for v in call["arguments"].values()}
+    echoed = {str(v).strip().lower() for v in call.arguments.values()}
     pairs = []
     for key, value in output.items():
         if isinstance(value, bool) or value is None or str(value).strip().lower() in echoed:
@@ -262,18 +263,18 @@ def _answer_fields(call: Mapping[str, Any]) -> list[tuple[str, Any]]:
             continue
         if isinstance(value, int | float) or (isinstance(value, str) and 0 < len(value) <= 120):
             pairs.append((key, value))
-    preferred = call.get("produces", [])
+    preferred = call.produces
     return sorted(
         pairs, key=lambda kv: (kv[0] not in preferred, preferred.index(kv[0]) if kv[0] in preferred else 0)
     )
 
 
-def call_chain(calls: Sequence[Mapping[str, Any]], index: int) -> list[int]:
+def call_chain(calls: Sequence[Call], index: int) -> list[int]:
     """Indices of the calls that lead from the seed to call ``index`` (its data-flow ancestry), in order."""
     chain = []
     while index >= 0:
         chain.append(index)
-        index = calls[index]["input_from"]
+        index = calls[index].input_from
     return chain[::-1]
 
 
@@ -283,28 +284,28 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def _step_text(calls: Sequence[Mapping[str, Any]], i: int, step_of: Mapping[int, int], seed: Seed) -> str:
+def _step_text(calls: Sequence[Call], i: int, step_of: Mapping[int, int], seed: Seed) -> str:
     call = calls[i]
-    source = call["input_from"]
+    source = call.input_from
     given = (
         f"the {seed.kind.replace('_', ' ')} '{seed.name}'"
         if source < 0
-        else (f"the {call['input_key'].replace('_', ' ')} found in step {step_of[source]}")
+        else (f"the {call.input_key.replace('_', ' ')} found in step {step_of[source]}")
     )
-    name = call["tool"].split(".")[-1].replace("_", " ")
+    name = call.tool.split(".")[-1].replace("_", " ")
     return f"step {step_of[i]}: {name} for {given}"
 
 
 def derive(
-    seed: Seed, calls: Sequence[Mapping[str, Any]], shot_structures: Sequence[Sequence[str]], round_: int
-) -> dict[str, Any] | None:
+    seed: Seed, calls: Sequence[Call], shot_structures: Sequence[Sequence[str]], round_: int
+) -> Derivation | None:
     """Policy: the (question, answer) the evidence so far entails, or None if it entails nothing usable.
 
     The answer call is the successful call with the longest chain back to the seed (the hardest
     question the evidence supports); a comparison is asked instead when the exemplars call for one and
     two numeric facts from different calls are at hand.
     """
-    good = [i for i, c in enumerate(calls) if c["ok"] and _answer_fields(c)]
+    good = [i for i, c in enumerate(calls) if c.ok and _answer_fields(c)]
     if not good:
         return None
     answer_call = max(good, key=lambda i: (len(call_chain(calls, i)), i))
@@ -314,7 +315,7 @@ def derive(
     steps = "; ".join(_step_text(calls, i, step_of, seed) for i in chain)
     wanted = {tag for tags in shot_structures for tag in tags}
     structure = ["multi-hop" if len(chain) > 1 else "lookup"]
-    if calls[answer_call]["type"] == "P":
+    if calls[answer_call].type == "P":
         structure.append("computation")
     question = (
         f"Starting from the {seed.kind.replace('_', ' ')} '{seed.name}', work through these steps with the "
@@ -326,27 +327,20 @@ def derive(
         other, other_key, other_value = comparison
         question += (
             f" Also find the {other_key.replace('_', ' ')} of '{_subject(calls, other, seed)}' with "
-            f"{calls[other]['tool'].split('.')[-1].replace('_', ' ')}, and answer with the larger of the two "
+            f"{calls[other].tool.split('.')[-1].replace('_', ' ')}, and answer with the larger of the two "
             "numbers."
         )
         answer = format_value(max(float(value), float(other_value)))
         structure.append("comparison")
-    return {
-        "round": round_,
-        "question": question,
-        "answer": answer,
-        "structure": structure,
-        "answer_call": answer_call,
-        "answer_key": key,
-    }
+    return Derivation(round_, question, answer, structure, answer_call, key)
 
 
-def _comparison(calls: Sequence[Mapping[str, Any]], answer_call: int) -> tuple[int, str, Any] | None:
+def _comparison(calls: Sequence[Call], answer_call: int) -> tuple[int, str, Any] | None:
     value = _answer_fields(calls[answer_call])[0][1]
     if not isinstance(value, int | float):
         return None
     for i, call in enumerate(calls):
-        if i == answer_call or not call["ok"]:
+        if i == answer_call or not call.ok:
             continue
         for key, other in _answer_fields(call):
             if isinstance(other, int | float) and other != value:
@@ -354,6 +348,7 @@ def _comparison(calls: Sequence[Mapping[str, Any]], answer_call: int) -> tuple[i
     return None
 
 
-def _subject(calls: Sequence[Mapping[str, Any]], i: int, seed: Seed) -> str:
+def _subject(calls: Sequence[Call], i: int, seed: Seed) -> str:
     """The entity a call was made about (what a question names when it refers to that call)."""
-    return format_value(calls[i].get("input_value", seed.name))
+    value = calls[i].input_value
+    return format_value(seed.name if value is None else value)

@@ -9,6 +9,7 @@ import pytest
 from tokenizers import Tokenizer, models, pre_tokenizers
 from transformers import PreTrainedTokenizerFast
 
+from dive.records import Call
 from dive.rewards import answers_match, format_reward, reward
 from dive.stages.grpo import advantages
 from dive.stages.report import write_report
@@ -26,7 +27,7 @@ def test_answer_judge() -> None:
 
 
 def test_reward_weights_format_and_correctness() -> None:
-    calls = [{"valid": True}, {"valid": False}]
+    calls = [Call("t", {}, True, valid=True), Call("u", {}, False, error="unknown tool", valid=False)]
     assert format_reward(["t"], calls, "42") == pytest.approx(0.75)
     assert format_reward(["<tool_call>broken"], [], None) == 0.0
     total, r_format, r_correct = reward(0.2, ["t"], calls, "42", "42")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dive.pools.seeds import Seed
-from dive.synth.diversity import call_graph, diversity_metrics, graph_key
+from dive.records import Call
+from dive.synth.diversity import Trace, call_graph, diversity_metrics, graph_key
 from dive.synth.scripted import SynthSettings, synthesize
 from dive.tools.base import REGISTRY, Tool, ToolError, tool
 
@@ -85,15 +86,17 @@ def _settings(**kw: object) -> SynthSettings:
 
 def test_calls_chain_and_answer_is_entailed() -> None:
     tools = _fake_tools()
-    tasks = [t for t in synthesize(tools, SEEDS, EXEMPLARS, _settings()) if "rejected" not in t]
+    tasks = [t for t in synthesize(tools, SEEDS, EXEMPLARS, _settings()) if t.rejected is None]
     assert tasks
     for task in tasks:
-        calls = task["calls"]
-        assert [c["tool"].split(".")[-1] for c in calls] == ["capital", "city_population", "double"]
-        assert calls[1]["arguments"]["city"] == CAPITALS[task["seed"]["name"]]  # output fed forward
-        assert task["answer"] == str(2 * POPULATION[CAPITALS[task["seed"]["name"]]])
-        assert "multi-hop" in task["structure"] and "computation" in task["structure"]
-        assert len(task["derivation"]) == 3  # one (Q, A) per round, each harder
+        calls = task.calls
+        assert task.seed is not None
+        assert [c.tool.split(".")[-1] for c in calls] == ["capital", "city_population", "double"]
+        assert calls[1].arguments["city"] == CAPITALS[task.seed.name]  # output fed forward
+        assert (calls[1].input_from, calls[1].input_key) == (0, "capital")
+        assert task.answer == str(2 * POPULATION[CAPITALS[task.seed.name]])
+        assert "multi-hop" in task.structure and "computation" in task.structure
+        assert len(task.derivation) == 3  # one (Q, A) per round, each harder
 
 
 def test_deterministic_and_resumable() -> None:
@@ -108,22 +111,23 @@ def test_deterministic_and_resumable() -> None:
 def test_variety_bounds_unique_toolsets() -> None:
     tools = _fake_tools()
     one = list(synthesize(tools, SEEDS, EXEMPLARS, _settings(variety=1, toolset_min=2, toolset_max=2)))
-    assert len({tuple(t["toolset"]) for t in one}) == 1
+    assert len({tuple(t.toolset) for t in one}) == 1
 
 
 def test_diversity_metrics_on_hand_built_traces() -> None:
     chain = [
-        {"tool": "a", "arguments": {"x": "Kenya"}, "output": {"c": "Nairobi"}, "turn": 0},
-        {"tool": "b", "arguments": {"city": "Nairobi"}, "output": {"p": 5}, "turn": 1},
+        Call("a", {"x": "Kenya"}, True, {"c": "Nairobi"}, turn=0),
+        Call("b", {"city": "Nairobi"}, True, {"p": 5}, turn=1),
     ]
     parallel = [
-        {"tool": "a", "arguments": {"x": "Kenya"}, "output": {"c": "Nairobi"}, "turn": 0},
-        {"tool": "b", "arguments": {"city": "Lagos"}, "output": {"p": 5}, "turn": 1},
+        Call("a", {"x": "Kenya"}, True, {"c": "Nairobi"}, turn=0),
+        Call("b", {"city": "Lagos"}, True, {"p": 5}, turn=1),
+        Call("c", {"city": "Lagos"}, False, error="down", turn=2),  # failed calls are not in the graph
     ]
     assert call_graph(chain).number_of_edges() == 1 and call_graph(parallel).number_of_edges() == 0
     assert graph_key(call_graph(chain)) != graph_key(call_graph(parallel))
     metrics = diversity_metrics(
-        [{"toolset": ["a", "b"], "calls": chain}, {"toolset": ["a", "b", "c"], "calls": parallel}],
+        [Trace(["a", "b"], chain), Trace(["a", "b", "c"], parallel)],
         {"a": "R", "b": "P"},
     )
     assert metrics["diversity/tools_covered"] == 2
