@@ -13,6 +13,7 @@ import shutil
 import socket
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -258,3 +259,10 @@ def read_progress(path: Path) -> list[dict[str, float]]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def finish(out: Path, log_metrics: Callable[..., None]) -> dict[str, float]:
+    """Log a recipe's per-step progress (after the run, from one process) and return its final metrics."""
+    for row in read_progress(out / "progress.jsonl"):
+        log_metrics({k: v for k, v in row.items() if k != "step"}, int(row["step"]))
+    return json.loads((out / "final_metrics.json").read_text())

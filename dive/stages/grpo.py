@@ -36,6 +36,7 @@ from dive.training import (
     append_progress,
     checkpoint,
     deepspeed_config,
+    finish,
     prune_checkpoints,
     read_progress,
     resume,
@@ -66,9 +67,7 @@ def compute(
     config: dict[str, Any], inputs: dict[str, Artifact], out: Path, runtime: Runtime
 ) -> dict[str, float]:
     train(config, read_tasks(inputs["select"], FRONTIER), model_dir(inputs["sft"]), out)
-    for row in read_progress(out / "progress.jsonl"):
-        runtime.log_metrics({k: v for k, v in row.items() if k != "step"}, int(row["step"]))
-    return json.loads((out / "final_metrics.json").read_text())
+    return finish(out, runtime.log_metrics)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -32,8 +32,8 @@ from dive.training import (
     append_progress,
     checkpoint,
     deepspeed_config,
+    finish,
     prune_checkpoints,
-    read_progress,
     resume,
     run_torchrun,
     save_hf,
@@ -69,9 +69,7 @@ def compute(
         run_torchrun("dive.stages.sft", args, config["world_size"])
     else:
         train(**args)
-    for row in read_progress(out / "progress.jsonl"):
-        runtime.log_metrics({k: v for k, v in row.items() if k != "step"}, int(row["step"]))
-    return json.loads((out / "final_metrics.json").read_text())
+    return finish(out, runtime.log_metrics)
 
 
 # ---------------------------------------------------------------------------------------------
