@@ -78,11 +78,21 @@ class Derivation:
     question: str
     answer: str
     structure: list[str]  # lookup | multi-hop, plus computation, comparison
-    answer_call: int  # index of the call whose output holds the answer
+    answer_call: int  # index of the call whose output holds the answer (the first operand)
     answer_key: str  # the key of that output holding it
+    # How the answer follows from recorded outputs, so a judge can recompute it from replayed calls:
+    # an operation of dive.synth.verify.OPERATIONS over (call index, output key) operands.
+    operation: str = "value"
+    operands: list[tuple[int, str]] = dataclasses.field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, row: Mapping[str, Any]) -> Derivation:
+        row = _known(cls, row)
+        row["operands"] = [(int(i), str(k)) for i, k in row.get("operands", [])]
+        return cls(**row)
 
 
 @dataclasses.dataclass
@@ -123,7 +133,7 @@ class Task:
     def from_json(cls, row: Mapping[str, Any]) -> Task:
         row = _known(cls, row)
         row["calls"] = [Call.from_json(c) for c in row.get("calls", [])]
-        row["derivation"] = [Derivation(**_known(Derivation, d)) for d in row.get("derivation", [])]
+        row["derivation"] = [Derivation.from_json(d) for d in row.get("derivation", [])]
         if row.get("seed") is not None:
             row["seed"] = Seed(**row["seed"])
         return cls(**row)

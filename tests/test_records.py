@@ -19,7 +19,8 @@ from dive.records import (
     write_trajectories,
 )
 from dive.rollout import Episode, _run_calls
-from dive.synth.scripted import SynthSettings, synthesize
+from dive.synth.sampling import SynthSettings
+from dive.synth.scripted import synthesize
 from dive.tools.base import REGISTRY, Tool, ToolError, tool
 
 POPULATION = {"Nairobi": 4397073, "Paris": 2138551}

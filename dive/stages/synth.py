@@ -21,7 +21,8 @@ from dive.pools.exemplars import load_exemplars
 from dive.pools.seeds import load_seeds
 from dive.records import RECORDS, TASKS, Task, load_tasks, read_manifest, write_tasks
 from dive.synth.diversity import diversity_metrics
-from dive.synth.scripted import SynthSettings, synthesize
+from dive.synth.sampling import SynthSettings
+from dive.synth.scripted import synthesize
 from dive.tools.registry import load_tools
 
 if TYPE_CHECKING:

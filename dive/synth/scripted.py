@@ -24,6 +24,7 @@ from typing import Any
 
 from dive.pools.seeds import Seed
 from dive.records import Call, Derivation, Task
+from dive.synth.sampling import SynthSettings, draws, sample_seed, seeds_by_kind
 from dive.tools.base import Tool
 
 SEED_ATTEMPTS = 3  # seeds tried per task before it is rejected for lack of evidence
@@ -37,63 +38,21 @@ class Entity:
     key: str  # output key it came from ("" for the seed)
 
 
-@dataclasses.dataclass(frozen=True)
-class SynthSettings:
-    quantity: int
-    variety: int | None
-    toolset_min: int
-    toolset_max: int
-    exemplars_min: int
-    exemplars_max: int
-    rounds: int
-    calls_per_round: int
-    seed: int
-    split: str
-
-
-def sample_toolsets(pool: Sequence[str], entry: Sequence[str], s: SynthSettings) -> list[list[str]] | None:
-    """The V toolsets of the variety axis (None: each task samples its own)."""
-    if s.variety is None:
-        return None
-    rng = random.Random(f"{s.seed}:toolsets")
-    return [_sample_toolset(pool, entry, s, rng) for _ in range(s.variety)]
-
-
-def _sample_toolset(
-    pool: Sequence[str], entry: Sequence[str], s: SynthSettings, rng: random.Random
-) -> list[str]:
-    """A uniform random toolset, except that one member is an entry tool (one that can take some seed).
-
-    The paper's toolsets always hold tools that accept any seed (web search); ours are typed, and a
-    toolset no seed can enter yields no task at all.
-    """
-    size = min(len(pool), rng.randint(s.toolset_min, s.toolset_max))
-    first = entry[rng.randrange(len(entry))] if entry else pool[rng.randrange(len(pool))]
-    rest = rng.sample([t for t in pool if t != first], size - 1)
-    return sorted([first, *rest])
-
-
 def synthesize(
     tools: Mapping[str, Tool],
     seeds: Sequence[Seed],
     exemplars: Sequence[Mapping[str, Any]],
     s: SynthSettings,
     start: int = 0,
+    indices: Sequence[int] | None = None,
 ) -> Iterator[Task]:
-    """Yield one record per task index in [start, quantity): a task, or a rejection with its reason.
-
-    Each index has its own RNG, so a resumed run (start > 0) produces exactly what an unbroken one would.
-    """
-    pool = sorted(tools)
-    by_kind: dict[str, list[Seed]] = {}
-    for seed in seeds:
-        by_kind.setdefault(seed.kind, []).append(seed)
-    entry = [t for t in pool if any(kind in by_kind for kind in tools[t].accepts.values())]
-    toolsets = sample_toolsets(pool, entry, s)
-    for index in range(start, s.quantity):
-        rng = random.Random(f"{s.seed}:{s.split}:task:{index}")
-        toolset = toolsets[index % len(toolsets)] if toolsets else _sample_toolset(pool, entry, s, rng)
-        yield _one_task(index, [tools[t] for t in toolset], by_kind, exemplars, s, rng)
+    """Yield one record per task index (``indices``, default [start, quantity)): a task, or a rejection
+    with its reason. Each index has its own RNG, so a resumed run produces exactly what an unbroken one
+    would."""
+    by_kind = seeds_by_kind(seeds)
+    wanted = range(start, s.quantity) if indices is None else indices
+    for draw in draws(tools, by_kind, exemplars, s, wanted):
+        yield _one_task(draw.index, draw.toolset, by_kind, draw.exemplars, s, draw.rng)
 
 
 def _one_task(
@@ -106,9 +65,9 @@ def _one_task(
 ) -> Task:
     accepted = {kind for t in toolset for kind in t.accepts.values()}
     ids = [t.id for t in toolset]
-    shots = rng.sample(list(exemplars), min(len(exemplars), rng.randint(s.exemplars_min, s.exemplars_max)))
+    shots = exemplars
     for _ in range(SEED_ATTEMPTS):  # a seed the entry tool does not know (a city missing from its table)
-        seed = _sample_seed(seeds, accepted, rng)
+        seed = sample_seed(seeds, accepted, rng)
         if seed is None:
             return Task(index, ids, rejected="no_entry_tool")
         known = [Entity(seed.kind, seed.name, -1, "")]
@@ -144,22 +103,6 @@ def _one_task(
         evidence=[_evidence_line(c) for c in calls if c.ok],
         derivation=history,
     )
-
-
-def _sample_seed(
-    seeds_by_kind: Mapping[str, Sequence[Seed]], accepted: set[str], rng: random.Random
-) -> Seed | None:
-    """A seed some tool of the toolset can start from: a kind the toolset accepts, then a seed of that kind.
-
-    The paper samples seeds independently of toolsets because its search/browse tools accept anything;
-    our tools are typed, so the seed is drawn among the kinds the toolset can take (uniform over kinds,
-    so a kind with 19k genes does not drown one with 118 elements).
-    """
-    kinds = sorted(k for k in accepted if seeds_by_kind.get(k))
-    if not kinds:
-        return None
-    pool = seeds_by_kind[kinds[rng.randrange(len(kinds))]]
-    return pool[rng.randrange(len(pool))]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dive.pools.seeds import Seed
 from dive.records import Call
 from dive.synth.diversity import Trace, call_graph, diversity_metrics, graph_key
-from dive.synth.scripted import SynthSettings, synthesize
+from dive.synth.sampling import SynthSettings
+from dive.synth.scripted import synthesize
 from dive.tools.base import REGISTRY, Tool, ToolError, tool
 
 CAPITALS = {"Kenya": "Nairobi", "France": "Paris", "Japan": "Tokyo"}
