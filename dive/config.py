@@ -17,6 +17,7 @@ from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
 from dive.graph import EVALUATED, STAGES
+from dive.llm.endpoints import check_llm
 
 DOMAINS = ("general", "finance", "biology", "medicine", "science")
 BFCL_CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance")
@@ -67,11 +68,50 @@ class SynthConfig:
     calls_per_round: int = 2  # tool calls the collector makes per round (paper: a budget of 5)
     split: str = "train"  # seed split: train | eval (DIVE-Eval uses eval)
     seed: int = 0
+    backend: str = "scripted"  # scripted (offline rules, the test fixture) | llm (the paper's method)
+    near_duplicate: float = 0.9  # drop a question whose word-shingle Jaccard with a kept one reaches this
+    shards: int = 1  # split synthesis into this many submitit array jobs (how it runs, not what: unhashed)
 
 
 @dataclass
 class SolveConfig:
-    """The scripted teacher has no settings (it replays the evidence chain); LLM teachers will add theirs."""
+    backend: str = (
+        "scripted"  # scripted (replays the evidence, judged by recomputation) | llm (teacher, judge)
+    )
+    attempts: int = 1  # llm: teacher attempts per task; the first one the judge calls correct is kept
+    max_rounds: int = 4  # llm: tool rounds the teacher may take (the release: 30; scale=paper)
+
+
+@dataclass
+class RoleConfig:
+    """One role's endpoint; a null base_url / model / api_key_env falls back to the llm group's own."""
+
+    base_url: str | None = None
+    model: str | None = None
+    api_key_env: str | None = None
+    temperature: float = 0.7
+    max_tokens: int = 192
+
+
+@dataclass
+class LLMConfig:
+    """The endpoints behind synth.backend=llm and solve.backend=llm (dive/llm/)."""
+
+    server: str = (
+        "transformers"  # with no base_url the stage runs one: transformers (CPU) | vllm (GPU) | none
+    )
+    device: str = "cpu"  # the managed server's device (transformers serve --device): cpu | cuda | auto
+    base_url: str | None = None  # any OpenAI-compatible endpoint, http://host:8000/v1 (no server started)
+    model: str | None = None  # the model it serves; null with a managed server: the policy base model
+    api_key_env: str | None = None  # NAME of the environment variable holding the key (never the key)
+    concurrency: int = 2  # requests in flight per role (unhashed); a CPU server runs them in turn anyway
+    timeout_s: float = 900.0  # per request (a 135M model on 2 busy cores can take minutes)
+    max_retries: int = 5  # on 429 (Retry-After honoured), 5xx, timeouts, dropped connections
+    startup_timeout_s: float = 600.0  # a managed server must answer /health within this
+    tool_timeout_s: float = 60.0  # a tool call the synthesizer or teacher makes is abandoned after this
+    synthesizer: RoleConfig = field(default_factory=lambda: RoleConfig(temperature=0.7))
+    teacher: RoleConfig = field(default_factory=lambda: RoleConfig(temperature=0.3))  # the release's 0.3
+    judge: RoleConfig = field(default_factory=lambda: RoleConfig(temperature=0.0, max_tokens=24))
 
 
 @dataclass
@@ -172,6 +212,7 @@ class DiveConfig:
     tools: ToolsConfig = field(default_factory=ToolsConfig)
     synth: SynthConfig = field(default_factory=SynthConfig)
     solve: SolveConfig = field(default_factory=SolveConfig)
+    llm: LLMConfig = field(default_factory=LLMConfig)
     sft: SftConfig = field(default_factory=SftConfig)
     select: SelectConfig = field(default_factory=SelectConfig)
     grpo: GrpoConfig = field(default_factory=GrpoConfig)
@@ -391,6 +432,7 @@ def validate(cfg: DictConfig) -> None:
     _check_ranges(cfg, problems)
     _check_sweep(cfg, problems)
     _check_inputs(cfg, problems)
+    check_llm(cfg, problems)
     if not problems:  # the budget reads sizes and the pool: only meaningful once those are valid
         from dive.budget import check_budget
 

@@ -47,10 +47,13 @@ class Node:
 
 
 # the sources each node's result depends on (paths under dive/): editing one gives new artifacts
-_SYNTH_CODE = ("stages/synth.py", "synth", "pools", "records.py")
+_SYNTH_CODE = ("stages/synth.py", "synth", "pools", "records.py", "llm/endpoints.py")
 _ROLLOUT_CODE = ("rollout.py", "episodes.py", "chat.py", "rewards.py", "records.py", "tools/base.py")
 _VALIDATE_CODE = ("stages/validate.py", "tools/gate.py", "tools/base.py")
-_SOLVE_CODE = ("stages/solve.py", "episodes.py", "chat.py", "rewards.py", "records.py", "tools/base.py")
+_SOLVE_CODE = (
+    *("stages/solve.py", "teacher", "synth/verify.py", "episodes.py", "chat.py", "rewards.py", "records.py"),
+    "tools/base.py",
+)
 _GRPO_CODE = ("stages/grpo.py", "training.py", *_ROLLOUT_CODE)
 
 # node: (stage module, artifact folder, inputs, code, ...)
@@ -106,16 +109,22 @@ def node_config(cfg: DictConfig, node: str) -> dict[str, Any]:
     return build(cfg, spec.variant) if spec.variant is not None else build(cfg)
 
 
+def inputs_of(node: str, config: dict[str, Any]) -> tuple[str, ...]:
+    """The node's inputs: its fixed ones, plus any its module asks for given this config (``needs``):
+    an LLM stage that serves the policy base model reads the ``model`` artifact, a scripted one does not."""
+    extra = getattr(module(node), "needs", None)
+    return GRAPH[node].inputs + (tuple(extra(config)) if extra is not None else ())
+
+
 def address(cfg: DictConfig, node: str, memo: dict[str, Artifact] | None = None) -> Artifact:
     """Where ``node``'s artifact lives for ``cfg`` (nothing is computed or created)."""
     memo = {} if memo is None else memo
     if node not in memo:
-        spec = GRAPH[node]
-        inputs = [address(cfg, name, memo) for name in spec.inputs]
         config = node_config(cfg, node)
+        inputs = [address(cfg, name, memo) for name in inputs_of(node, config)]
         keyed = {"config": config, "code": code_digest(node)}
         label = module(node).label(config)
-        memo[node] = artifact_for(Path(cfg.paths.artifacts), spec.folder, label, keyed, inputs)
+        memo[node] = artifact_for(Path(cfg.paths.artifacts), GRAPH[node].folder, label, keyed, inputs)
     return memo[node]
 
 
@@ -128,10 +137,23 @@ class Runtime:
     tools_array: bool = False  # validate as a submitit array
     array_chunks: int = 8
     log_metrics: Callable[[Mapping[str, float], int | None], None] = lambda metrics, step=None: None
+    llm: dict[str, Any] = dataclasses.field(
+        default_factory=dict
+    )  # llm.endpoints.transport: key names, limits
+    synth_shards: int = 1  # synthesis array jobs
 
 
 def runtime_of(cfg: DictConfig, log_metrics: Callable[..., None] | None = None) -> Runtime:
-    runtime = Runtime(cfg.launcher.name, cfg.slurm.partition, cfg.tools.array, cfg.tools.array_chunks)
+    from dive.llm.endpoints import transport
+
+    runtime = Runtime(
+        cfg.launcher.name,
+        cfg.slurm.partition,
+        cfg.tools.array,
+        cfg.tools.array_chunks,
+        llm=transport(cfg),
+        synth_shards=cfg.synth.shards,
+    )
     if log_metrics is not None:
         runtime.log_metrics = log_metrics
     return runtime

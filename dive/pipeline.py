@@ -22,7 +22,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from dive.artifacts import Artifact, produce
 from dive.config import apply_point, validate
-from dive.graph import GRAPH, PIPELINE, address, module, node_config, nodes_of, runtime_of
+from dive.graph import GRAPH, PIPELINE, address, inputs_of, module, node_config, nodes_of, runtime_of
 from dive.stages.report import write_report
 from dive.tracking import MlflowTracker, NullTracker, make_tracker
 
@@ -44,8 +44,8 @@ class Context:
         """The DONE artifact of ``node`` for this config, producing it (and its inputs) if needed."""
         if node not in self.resolved:
             spec = GRAPH[node]
-            inputs = {name: self.need(name) for name in spec.inputs}
             config = node_config(self.cfg, node)
+            inputs = {name: self.need(name) for name in inputs_of(node, config)}
             artifact = address(self.cfg, node, self.addresses)
             runtime = runtime_of(self.cfg, self.tracker.log_metrics)
             compute = module(node).compute

@@ -29,10 +29,12 @@ READS: dict[str, set[str]] = {
         "synth.rounds",
         "synth.calls_per_round",
         "synth.seed",
+        "synth.backend",
+        "synth.near_duplicate",
         "tools.domains",
         "evaluate.dive_eval_tasks",
     },
-    "solve": {"tools.domains", "tools.max_output_chars"},
+    "solve": {"tools.domains", "tools.max_output_chars", "solve.backend"},
     "sft": {"sft.", "model.dtype", "model.name"},
     "select": {"select.", "tools.max_output_chars", "tools.domains", "model.dtype", "seed"},
     "grpo": {"grpo.", "model.dtype", "model.name", "tools.max_output_chars", "tools.domains"},
@@ -61,7 +63,25 @@ EXECUTION = {
     "tools.array",
     "tools.array_chunks",
     "evaluate.models",
+    "synth.shards",
+    "llm.api_key_env",
+    "llm.synthesizer.api_key_env",
+    "llm.teacher.api_key_env",
+    "llm.judge.api_key_env",
+    "llm.concurrency",
+    "llm.timeout_s",
+    "llm.max_retries",
+    "llm.startup_timeout_s",
+    "llm.tool_timeout_s",
 }
+_ENDPOINT = {"llm.server", "llm.device", "llm.base_url", "llm.model"}
+# with both backends on llm, these are read too (with the scripted defaults, by no stage)
+READS_LLM: dict[str, set[str]] = {
+    "synth": {"llm.synthesizer.", "tools.max_output_chars", *_ENDPOINT},
+    "eval_tasks": {"llm.synthesizer.", "tools.max_output_chars", *_ENDPOINT},
+    "solve": {"solve.", "llm.teacher.", "llm.judge.", *_ENDPOINT},
+}
+LLM_MODE = ["synth.backend=llm", "solve.backend=llm"]
 
 
 def _matches(key: str, patterns: set[str]) -> bool:
@@ -95,29 +115,41 @@ def _digests(cfg: DictConfig) -> dict[str, str]:
     return {node: address(cfg, node, memo).digest for node in GRAPH}
 
 
-def _downstream(nodes: set[str]) -> set[str]:
+def _downstream(nodes: set[str], llm_mode: bool) -> set[str]:
     closed = set(nodes)
     while True:
         more = {n for n, spec in GRAPH.items() if set(spec.inputs) & closed} - closed
+        if llm_mode and "model" in closed:  # LLM stages serving the base model read it (graph.inputs_of)
+            more |= {n for n in ("synth", "eval_tasks", "solve")} - closed
         if not more:
             return closed
         closed |= more
 
 
-@pytest.fixture(scope="module")
-def base() -> tuple[DictConfig, dict[str, str]]:
-    cfg = compose_config(["model=tiny"])
-    return cfg, _digests(cfg)
+def _reads(llm_mode: bool) -> dict[str, set[str]]:
+    if not llm_mode:
+        return READS
+    return {node: reads | READS_LLM.get(node, set()) for node, reads in READS.items()}
 
 
-def test_every_node_reads_what_its_table_says(base: tuple[DictConfig, dict[str, str]]) -> None:
-    cfg, before = base
+def _unused_in_scripted_mode(key: str) -> bool:
+    """Keys only an LLM backend reads: with the scripted defaults no address may move."""
+    return any(_matches(key, reads) for reads in READS_LLM.values()) and not any(
+        _matches(key, reads) for reads in READS.values()
+    )
+
+
+@pytest.mark.parametrize("llm_mode", [False, True], ids=["scripted", "llm"])
+def test_every_node_reads_what_its_table_says(llm_mode: bool) -> None:
+    cfg = compose_config(["model=tiny", *(LLM_MODE if llm_mode else [])])
+    before = _digests(cfg)
+    reads = _reads(llm_mode)
     plain = OmegaConf.to_container(cfg, resolve=True)
     keys = [k for k in _leaves(plain) if not k.startswith("hydra")]
     unread = []
     for key in keys:
-        execution = _matches(key, EXECUTION)
-        readers = set() if execution else {node for node, reads in READS.items() if _matches(key, reads)}
+        execution = _matches(key, EXECUTION) or (not llm_mode and _unused_in_scripted_mode(key))
+        readers = set() if execution else {node for node, r in reads.items() if _matches(key, r)}
         if not readers and not execution:
             unread.append(key)
             continue
@@ -128,7 +160,7 @@ def test_every_node_reads_what_its_table_says(base: tuple[DictConfig, dict[str, 
         OmegaConf.update(changed, key, _perturbed(value, key), merge=False)
         after = _digests(changed)
         moved = {node for node in GRAPH if after[node] != before[node]}
-        assert moved == _downstream(readers), f"changing {key}: moved {sorted(moved)}"
+        assert moved == _downstream(readers, llm_mode), f"changing {key}: moved {sorted(moved)}"
     assert not unread, f"keys no stage reads (make them work or remove them): {unread}"
 
 

@@ -4,7 +4,10 @@ Recipe (read top to bottom): tokenize sft.jsonl with the tool-calling chat forma
 tokens only (tool outputs, the system prompt and the question are context, not targets); drop, never
 cut, conversations longer than ``sft.max_seq_len``; train with DeepSpeed ZeRO-2 (gloo on CPU, one rank)
 or ZeRO-3 over GPUs; checkpoint every ``sft.checkpoint_every`` steps so a killed job resumes from its last
-step; finish with a held-out loss and an HF directory the next stages load.
+step; finish with a held-out loss and an HF directory the next stages load. The diversity metrics of
+exactly the conversations trained on (after the length filter, without the held-out ones) are logged as
+``sft_data/...``, beside synth's task-level ``diversity/...``, with ``tool_frequency.png`` and
+``rp_topology.png`` in the artifact.
 
 Simplifications against the paper: a constant LR after linear warm-up; CPU-sized defaults (the paper
 trains Qwen3-8B on 48k trajectories). ``sft.world_size > 1`` runs the same code as torchrun ranks.
@@ -15,18 +18,22 @@ trains Qwen3-8B on 48k trajectories). ``sft.world_size > 1`` runs the same code 
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 import random
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from omegaconf import DictConfig, OmegaConf
 
 from dive.artifacts import Artifact
 from dive.chat import segments
+from dive.plots import tool_frequency_plot, topology_plot
 from dive.records import model_dir
+from dive.synth.diversity import Trace, diversity_metrics, trace_of_row
 from dive.training import (
     adamw,
     append_progress,
@@ -43,7 +50,11 @@ from dive.training import (
 if TYPE_CHECKING:
     from dive.graph import Runtime
 
+log = logging.getLogger(__name__)
 IGNORE = -100
+TOOL_TYPES = "tool_types.json"  # solve writes {tool id: "R" | "P"} beside sft.jsonl
+Example = tuple[list[int], list[int]]  # token ids, labels
+T = TypeVar("T")
 
 
 def config(cfg: DictConfig) -> dict[str, Any]:
@@ -87,15 +98,64 @@ def tokenize_conversation(record: dict[str, Any], tokenizer: Any) -> tuple[list[
     return ids, labels
 
 
-def load_examples(path: Path, tokenizer: Any, max_len: int) -> tuple[list[tuple[list[int], list[int]]], int]:
-    examples, dropped = [], 0
-    for line in path.read_text().splitlines():
-        ids, labels = tokenize_conversation(json.loads(line), tokenizer)
-        if len(ids) > max_len:
-            dropped += 1
-            continue
-        examples.append((ids, labels))
-    return examples, dropped
+def load_examples(path: Path, tokenizer: Any, max_len: int) -> tuple[list[Example], list[Trace], int]:
+    """The conversations of at most ``max_len`` tokens, tokenized, with their tool-call traces (same
+    order; a trace, not the row: rows repeat every tool schema, gigabytes at 48k conversations), and
+    how many were dropped as too long."""
+    examples, traces, dropped = [], [], 0
+    with path.open() as lines:
+        for line in lines:
+            row = json.loads(line)
+            ids, labels = tokenize_conversation(row, tokenizer)
+            if len(ids) > max_len:
+                dropped += 1
+                continue
+            examples.append((ids, labels))
+            traces.append(trace_of_row(row))
+    return examples, traces, dropped
+
+
+def held_out(items: list[T], fraction: float) -> tuple[list[T], list[T]]:
+    """(eval, train): the first ``fraction`` of items are held out, at least one whenever there are
+    two, so sft/eval_loss always exists; with nothing left, train on everything."""
+    n_eval = max(int(len(items) * fraction), int(fraction > 0 and len(items) > 1))
+    return items[:n_eval], items[n_eval:] or items
+
+
+@dataclasses.dataclass
+class Data:
+    train: list[Example]
+    eval: list[Example]
+    dropped: int  # conversations over sft.max_seq_len
+    metrics: dict[str, float]  # sft_data/...: diversity of the conversations in ``train``
+
+
+def load_data(config: dict[str, Any], data: Path, tokenizer: Any, out: Path | None) -> Data:
+    """sft.jsonl as training data: too-long conversations dropped, the first ones held out for eval.
+    With ``out`` (rank 0 only: one writer), the diversity of the trained conversations, and its plots."""
+    examples, traces, dropped = load_examples(data, tokenizer, config["max_seq_len"])
+    if not examples:
+        raise RuntimeError(
+            f"all {dropped} conversations exceed sft.max_seq_len={config['max_seq_len']} tokens: "
+            "raise it, or shrink synth.toolset_max (every tool schema is in the prompt)"
+        )
+    eval_set, train_set = held_out(examples, config["eval_fraction"])
+    trained = held_out(traces, config["eval_fraction"])[1]
+    metrics = data_diversity(trained, data.parent, out) if out is not None else {}
+    return Data(train_set, eval_set, dropped, metrics)
+
+
+def data_diversity(traces: list[Trace], solve_dir: Path, out: Path) -> dict[str, float]:
+    """``sft_data/<metric>`` of these conversations; writes tool_frequency.png and rp_topology.png."""
+    types_path = solve_dir / TOOL_TYPES
+    if types_path.exists():
+        types = json.loads(types_path.read_text())
+    else:
+        log.warning("%s is missing (an older solve artifact): R/P topologies collapse to '?'", types_path)
+        types = {}
+    tool_frequency_plot(traces, out / "tool_frequency.png", "SFT data: calls per tool")
+    topology_plot(traces, types, out / "rp_topology.png", "SFT data")
+    return diversity_metrics(traces, types, prefix="sft_data")
 
 
 def collate(batch: list[tuple[list[int], list[int]]], pad_id: int) -> dict[str, Any]:
@@ -144,17 +204,7 @@ def train(config: dict[str, Any], data: str, base: str, out: str) -> None:
     torch.manual_seed(config["seed"])
     tokenizer = AutoTokenizer.from_pretrained(base)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    examples, dropped = load_examples(Path(data), tokenizer, config["max_seq_len"])
-    if not examples:
-        raise RuntimeError(
-            f"all {dropped} conversations exceed sft.max_seq_len={config['max_seq_len']} tokens: "
-            "raise it, or shrink synth.toolset_max (every tool schema is in the prompt)"
-        )
-    # at least one held-out conversation whenever there are two, so sft/eval_loss always exists
-    n_eval = max(
-        int(len(examples) * config["eval_fraction"]), int(config["eval_fraction"] > 0 and len(examples) > 1)
-    )
-    eval_set, train_set = examples[:n_eval], examples[n_eval:] or examples
+    dataset = load_data(config, Path(data), tokenizer, out_dir if rank == 0 else None)
     model = AutoModelForCausalLM.from_pretrained(base, dtype=getattr(torch, config["dtype"]))
     model.config.use_cache = False
     optimizer = adamw(model, config["lr"], config["weight_decay"])
@@ -168,7 +218,7 @@ def train(config: dict[str, Any], data: str, base: str, out: str) -> None:
     )
     step = resume(engine, out_dir, "SFT")
     micro = config["grad_accum"]
-    stream = batches(train_set, config["micro_batch"], config["seed"], rank, world, start=step * micro)
+    stream = batches(dataset.train, config["micro_batch"], config["seed"], rank, world, start=step * micro)
     engine.train()
     tokens, started, recent = 0, time.perf_counter(), []
     while step < config["steps"]:
@@ -190,10 +240,11 @@ def train(config: dict[str, Any], data: str, base: str, out: str) -> None:
     elapsed = time.perf_counter() - started
     metrics = {
         "sft/loss": sum(recent[-5:]) / len(recent[-5:]) if recent else float("nan"),
-        "sft/eval_loss": _eval_loss(engine, eval_set, pad_id),
+        "sft/eval_loss": _eval_loss(engine, dataset.eval, pad_id),
         "sft/tokens_per_s": tokens / elapsed if elapsed > 0 and tokens else 0.0,
-        "sft/examples": float(len(train_set)),
-        "sft/dropped_too_long": float(dropped),
+        "sft/examples": float(len(dataset.train)),
+        "sft/dropped_too_long": float(dataset.dropped),
+        **dataset.metrics,
     }
     save_hf(engine, tokenizer, out_dir / "hf", config["zero_stage"], rank)
     if rank == 0:

@@ -1,127 +1,134 @@
 """Stage ``solve``: teacher trajectories in OpenAI chat format, kept by rejection sampling -> sft.jsonl.
 
-The scripted teacher replays each task's evidence chain: the calls that lead to the answer (and to the
-comparison value, if asked), each re-executed for real, then the final answer. A trajectory is kept
-only when every re-executed call returns what the synthesizer recorded and the judge accepts the final
-answer, so sft.jsonl holds verified trajectories only (paper: 48k).
+``solve.backend`` picks the teacher: ``scripted`` replays each task's solution path with the real tools
+and is judged by recomputing the answer from the replayed outputs (dive/teacher/scripted.py); ``llm``
+lets ``llm.teacher`` solve each task with only its toolset, graded by ``llm.judge``
+(dive/teacher/llm.py). Writes every trajectory with its verdict (trajectories.jsonl), the kept ones in
+the SFT format (sft.jsonl: ``{"messages", "tools"}``) and the R/P type of every tool they may call
+(tool_types.json, for diversity metrics downstream).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from omegaconf import DictConfig
 
 from dive.artifacts import Artifact
-from dive.chat import final_answer
-from dive.episodes import task_prompt
-from dive.records import TRAJECTORIES, Task, Trajectory, Verdict, read_tasks, write_jsonl, write_trajectories
-from dive.rewards import answers_match
-from dive.synth.scripted import call_chain
-from dive.tools.base import Tool
+from dive.llm.endpoints import needs_policy_model, role_identity
+from dive.records import (
+    TRAJECTORIES,
+    Task,
+    Trajectory,
+    model_dir,
+    read_tasks,
+    write_jsonl,
+    write_trajectories,
+)
 from dive.tools.registry import load_tools
 
 if TYPE_CHECKING:
     from dive.graph import Runtime
+    from dive.tools.base import Tool
 
 
 def config(cfg: DictConfig) -> dict[str, Any]:
-    return {
-        "teacher": "scripted",
-        "domains": list(cfg.tools.domains),  # the tools trajectories are replayed with
+    values: dict[str, Any] = {
+        "backend": cfg.solve.backend,
+        "domains": list(cfg.tools.domains),  # the tools trajectories run with
         "max_output_chars": cfg.tools.max_output_chars,
     }
+    if cfg.solve.backend == "llm":
+        values.update(
+            attempts=cfg.solve.attempts,
+            max_rounds=cfg.solve.max_rounds,
+            teacher=role_identity(cfg, "teacher"),
+            judge=role_identity(cfg, "judge"),
+        )
+    return values
+
+
+def needs(config: dict[str, Any]) -> tuple[str, ...]:
+    if config["backend"] != "llm":
+        return ()
+    return ("model",) if needs_policy_model({r: config[r] for r in ("teacher", "judge")}) else ()
 
 
 def label(config: dict[str, Any]) -> str:
-    return str(config["teacher"])
+    return str(config["backend"])
 
 
 def compute(
     config: dict[str, Any], inputs: dict[str, Artifact], out: Path, runtime: Runtime
 ) -> dict[str, float]:
-    return _solve(config, inputs["synth"], out)
-
-
-def _replayed_calls(task: Task) -> list[int]:
-    calls = task.calls
-    needed = set(call_chain(calls, task.answer_call))
-    if "comparison" in task.structure:
-        for i, call in enumerate(calls):  # the comparison partner: the other call the question names
-            if i not in needed and call.ok and task.answer in json.dumps(call.output):
-                needed |= set(call_chain(calls, i))
-                break
-        else:
-            needed |= {i for i, c in enumerate(calls) if c.ok}
-    return sorted(needed)
-
-
-def scripted_trajectory(task: Task, tools: dict[str, Tool], max_chars: int) -> Trajectory:
-    """Replay the evidence chain for real; the verdict says whether it reproduced and answered right.
-
-    The answer must also be visible: tool results are cut to ``max_chars`` in the conversation, and a
-    trajectory whose answer lies beyond the cut would teach the model to guess.
-    """
-    messages, schemas = task_prompt(task, tools)
-    reproduced, visible = True, False
-    for n, index in enumerate(_replayed_calls(task)):
-        call = task.calls[index]
-        tool = tools[call.tool]
-        result = tool(call.arguments)
-        reproduced &= result.ok and json.loads(result.content()) == call.output
-        call_id = f"call_{n}"
-        messages.append(
-            {
-                "role": "assistant",
-                "content": "",
-                "tool_calls": [
-                    {
-                        "id": call_id,
-                        "type": "function",
-                        "function": {
-                            "name": tool.name,
-                            "arguments": json.dumps(call.arguments, ensure_ascii=False),
-                        },
-                    }
-                ],
-            }
-        )
-        content = result.content(max_chars)
-        visible |= index == task.answer_call and _shows(content, task)
-        messages.append({"role": "tool", "tool_call_id": call_id, "content": content})
-    messages.append({"role": "assistant", "content": f"The final answer is: {task.answer}."})
-    # judge what the trajectory states, as a model would read it back, not the value we put in
-    stated = final_answer(messages[-1]["content"])
-    correct = reproduced and visible and answers_match(stated, task.answer)
-    if correct:
-        reason = "ok"
-    elif not reproduced:
-        reason = "tool output changed on replay"
-    elif not visible:
-        reason = "answer cut from the tool result"
-    else:
-        reason = "wrong answer"
-    return Trajectory(task.id, messages, schemas, Verdict(correct, reason))
-
-
-def _shows(content: str, task: Task) -> bool:
-    value = task.calls[task.answer_call].output
-    key = task.answer_key
-    raw = value.get(key) if isinstance(value, dict) and key else task.answer
-    return json.dumps(raw, ensure_ascii=False) in content or str(raw) in content
-
-
-def _solve(config: dict[str, Any], tasks_artifact: Artifact, out: Path) -> dict[str, float]:
-    tasks = read_tasks(tasks_artifact)
+    tasks = read_tasks(inputs["synth"])
     tools = load_tools(tuple(config["domains"]))
-    trajectories = [scripted_trajectory(task, tools, config["max_output_chars"]) for task in tasks]
+    if config["backend"] == "llm":
+        policy = model_dir(inputs["model"]) if "model" in inputs else None
+        trajectories, counts = asyncio.run(_solve_llm(config, tasks, tools, runtime.llm, policy, out))
+    else:
+        from dive.teacher.scripted import scripted_trajectory
+
+        trajectories = [scripted_trajectory(t, tools, config["max_output_chars"]) for t in tasks]
+        counts = {}
     write_trajectories(out / TRAJECTORIES, trajectories)
     kept = [t.sft_row() for t in trajectories if t.verdict.correct]
     write_jsonl(out / "sft.jsonl", kept, sort_keys=False)  # the SFT data format: {"messages", "tools"}
+    used = sorted({tid for task in tasks for tid in task.toolset if tid in tools})
+    (out / "tool_types.json").write_text(json.dumps({tid: tools[tid].type for tid in used}, indent=1))
+    reasons = Counter(t.verdict.reason for t in trajectories if not t.verdict.correct)
     return {
-        "solve/trajectories": float(len(tasks)),
+        "solve/trajectories": float(len(trajectories)),
         "solve/kept": float(len(kept)),
-        "solve/pass_rate": len(kept) / max(1, len(tasks)),
+        "solve/pass_rate": len(kept) / max(1, len(trajectories)),
+        **{f"solve/rejected/{reason}": float(n) for reason, n in sorted(reasons.items())},
+        **counts,
     }
+
+
+async def _solve_llm(
+    config: dict[str, Any],
+    tasks: list[Task],
+    tools: dict[str, Tool],
+    transport: dict[str, Any],
+    policy: Path | None,
+    out: Path,
+) -> tuple[list[Trajectory], dict[str, float]]:
+    """Every task solved and judged, ``llm.concurrency`` tasks at once; trajectories in task order."""
+    from dive.llm.client import LLMClient
+    from dive.llm.endpoints import open_endpoints
+    from dive.llm.tool_runner import ToolRunner
+    from dive.synth.llm import Tally
+    from dive.teacher.llm import solve_task
+
+    roles = {"teacher": config["teacher"], "judge": config["judge"]}
+    tally = Tally()
+    runner = ToolRunner(transport["tool_timeout_s"], workers=max(4, 2 * transport["concurrency"]))
+    limit = asyncio.Semaphore(transport["concurrency"])
+    try:
+        with open_endpoints(roles, transport, policy, out / "servers") as endpoints:
+            async with LLMClient(endpoints["teacher"]) as teacher, LLMClient(endpoints["judge"]) as judge:
+
+                async def one(task: Task) -> Trajectory:
+                    async with limit:
+                        return await solve_task(
+                            task,
+                            tools,
+                            teacher,
+                            judge,
+                            config["attempts"],
+                            config["max_rounds"],
+                            config["max_output_chars"],
+                            runner,
+                            tally,
+                        )
+
+                trajectories = await asyncio.gather(*(one(t) for t in tasks))
+                usage = {**teacher.metrics("solve/llm/teacher"), **judge.metrics("solve/llm/judge")}
+    finally:
+        runner.close()
+    return list(trajectories), {**tally.metrics("solve/llm"), **usage}

@@ -124,10 +124,21 @@ async def serve_stdio(tools: dict[str, Tool]) -> None:
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m dive.tools.mcp", description=__doc__.split("\n\n")[0])
     parser.add_argument("--toolset", nargs="+", default=[], metavar="ID", help="tool ids (or names) to serve")
-    parser.add_argument("--domains", nargs="+", default=[], metavar="DOMAIN", choices=DOMAINS,
-                        help="serve every tool of these domains")
-    parser.add_argument("--sample", type=int, default=None, metavar="N",
-                        help="serve a deterministic random sample of N tools from the selection")
+    parser.add_argument(
+        "--domains",
+        nargs="+",
+        default=[],
+        metavar="DOMAIN",
+        choices=DOMAINS,
+        help="serve every tool of these domains",
+    )
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=None,
+        metavar="N",
+        help="serve a deterministic random sample of N tools from the selection",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed for --sample (default 0)")
     parser.add_argument("--list", action="store_true", help="print the selected tool ids and exit")
     return parser.parse_args(argv)

@@ -1,12 +1,16 @@
-"""The scripted synthesizer on a small fake pool: chaining, determinism, resume, variety, diversity."""
+"""The scripted synthesizer on a small fake pool: chaining on kinds, structures, determinism, resume,
+variety, diversity."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from dive.pools.seeds import Seed
-from dive.records import Call
+from dive.records import Call, Task
 from dive.synth.diversity import Trace, call_graph, diversity_metrics, graph_key
 from dive.synth.sampling import SynthSettings
 from dive.synth.scripted import synthesize
+from dive.synth.verify import entailment, named_tools, recompute_task
 from dive.tools.base import REGISTRY, Tool, ToolError, tool
 
 CAPITALS = {"Kenya": "Nairobi", "France": "Paris", "Japan": "Tokyo"}
@@ -85,19 +89,63 @@ def _settings(**kw: object) -> SynthSettings:
     return SynthSettings(**{**base, **kw})  # type: ignore[arg-type]
 
 
-def test_calls_chain_and_answer_is_entailed() -> None:
-    tools = _fake_tools()
-    tasks = [t for t in synthesize(tools, SEEDS, EXEMPLARS, _settings()) if t.rejected is None]
+def _shots(structure: str) -> list[dict[str, Any]]:
+    return [{"question": "q", "structure": [structure], "domain": "general"}] * 5
+
+
+def _kept(tools: dict[str, Tool], exemplars: list[dict[str, Any]], **kw: object) -> list[Task]:
+    """The tasks synthesized, each checked: entailed, naming no tool, its answer recomputable."""
+    tasks = [t for t in synthesize(tools, SEEDS, exemplars, _settings(**kw)) if t.rejected is None]
     assert tasks
     for task in tasks:
+        assert entailment(task, tools).ok, task.question
+        assert named_tools(task.question, tools) == [], task.question
+        assert recompute_task(task, [c.output for c in task.calls]) == task.answer
+    return tasks
+
+
+def test_calls_chain_on_entity_kinds_and_answer_is_entailed() -> None:
+    tools = _fake_tools()
+    for task in _kept(tools, EXEMPLARS):
         calls = task.calls
         assert task.seed is not None
-        assert [c.tool.split(".")[-1] for c in calls] == ["capital", "city_population", "double"]
+        assert [c.tool.split(".")[-1] for c in calls] == ["capital", "city_population"]
         assert calls[1].arguments["city"] == CAPITALS[task.seed.name]  # output fed forward
         assert (calls[1].input_from, calls[1].input_key) == (0, "capital")
-        assert task.answer == str(2 * POPULATION[CAPITALS[task.seed.name]])
-        assert "multi-hop" in task.structure and "computation" in task.structure
-        assert len(task.derivation) == 3  # one (Q, A) per round, each harder
+        assert task.answer == str(POPULATION[CAPITALS[task.seed.name]])
+        assert task.structure == ["multi-hop"] and task.derivation[-1].operands == [(1, "population")]
+        assert f"capital city of the country {task.seed.name}" in task.question  # the goal, not the tools
+        assert "population" in task.question and "step" not in task.question
+        assert len(task.derivation) == 3  # one (Q, A) per round
+
+
+def test_generic_number_never_feeds_another_tool() -> None:
+    """The population is a bare number: doubling it would chain a city size into any numeric input."""
+    tools = _fake_tools()
+    computed = _kept(tools, _shots("computation"))
+    populations = set(POPULATION.values())
+    for task in computed:
+        assert not any(c.tool.endswith("double") and c.arguments["x"] in populations for c in task.calls)
+    doubled = [t for t in computed if "computation" in t.structure]
+    assert doubled
+    for task in doubled:  # the calculator ran on an input the question states
+        (call,) = [c for c in task.calls if c.tool.endswith("double")]
+        assert str(call.arguments["x"]) in task.question and task.answer == str(2 * call.arguments["x"])
+
+
+def test_comparison_aggregation_ranking_follow_sibling_seeds() -> None:
+    tools = _fake_tools()
+    seen = set()
+    for structure, operands in (("comparison", 2), ("aggregation", 2), ("ranking", 3)):
+        tasks = [t for t in _kept(tools, _shots(structure), quantity=12) if structure in t.structure]
+        assert tasks, structure
+        for task in tasks:
+            derivation = task.derivation[-1]
+            assert len(derivation.operands) == operands
+            countries = {c.arguments["country"] for c in task.calls if "country" in c.arguments}
+            assert len(countries) >= operands  # the chain was followed from sibling countries
+            seen.add(derivation.operation)
+    assert seen & {"argmax", "argmin"} and seen & {"sum", "difference"}
 
 
 def test_deterministic_and_resumable() -> None:

@@ -42,8 +42,13 @@ async def _session_calls(params: StdioServerParameters) -> dict[str, Any]:
             bad_type = await session.call_tool(EXECUTE, {"code": 42})
             missing = await session.call_tool(EXECUTE, {})
             unknown = await session.call_tool("general__python__nope", {"code": "1"})
-            return {"listed": listed, "good": good, "bad_type": bad_type, "missing": missing,
-                    "unknown": unknown}
+            return {
+                "listed": listed,
+                "good": good,
+                "bad_type": bad_type,
+                "missing": missing,
+                "unknown": unknown,
+            }
 
 
 def test_server_lists_and_calls_the_sandbox() -> None:
@@ -64,8 +69,14 @@ def test_server_lists_and_calls_the_sandbox() -> None:
 
 
 def test_unknown_tool_id_fails_before_serving() -> None:
-    proc = subprocess.run([sys.executable, "-m", "dive.tools.mcp", "--toolset", "general.python.exec"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [sys.executable, "-m", "dive.tools.mcp", "--toolset", "general.python.exec"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
     assert proc.returncode == 2
     assert "general.python.exec" in proc.stderr and "did you mean: general.python.execute" in proc.stderr
 

@@ -148,9 +148,7 @@ def search(text: str) -> dict[str, Any]:
 @tool(
     "medicine.drugs.by_identifier",
     "R",
-    params={
-        "identifier": "A DrugBank ID ('DB00331'), MeSH ID ('D007004') or MedlinePlus ID ('a696005')."
-    },
+    params={"identifier": "A DrugBank ID ('DB00331'), MeSH ID ('D007004') or MedlinePlus ID ('a696005')."},
     examples=[{"identifier": "DB00331"}, {"identifier": "D019161"}],
     bad_examples=[{"identifier": "DB99999"}, {"identifier": "xyz"}],
     package=PKG,
