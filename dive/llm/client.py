@@ -28,6 +28,7 @@ from typing import Any
 import httpx
 
 log = logging.getLogger("dive.llm")
+logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per request would drown the run's log
 
 BODY_EXCERPT = 300  # characters of a server's error body quoted in an EndpointError
 _TOOL_CALL = re.compile(r"<tool_call>\s*(.*?)\s*(?:</tool_call>|$)", re.DOTALL)  # as dive.chat reads them

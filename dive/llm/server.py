@@ -12,6 +12,7 @@ The server runs in its own session (process group), so stopping it also stops wh
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import dataclasses
 import importlib.util
 import os
@@ -175,6 +176,7 @@ class ManagedServer:
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,  # its own process group: stop() signals everything it spawned
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
         self.port = port
         try:
@@ -235,3 +237,11 @@ class ManagedServer:
 def _signal_group(pgid: int, sig: signal.Signals) -> None:
     with contextlib.suppress(ProcessLookupError):  # the whole group is gone already
         os.killpg(pgid, sig)
+
+
+def _die_with_parent() -> None:
+    """In the server's process, before exec: the kernel kills it when the process that started it dies,
+    even by SIGKILL or a job's time limit, so a killed stage never leaves a server holding the cores.
+    (Linux ties this to the starting *thread*: stages start servers from their main thread.)"""
+    PR_SET_PDEATHSIG = 1  # noqa: N806 (the kernel's name)
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)

@@ -138,12 +138,12 @@ def filter_tasks(
             reason = "answer_too_long"
         if reason is None and named_tools(record.question, tools.values()):
             reason = "names_tools"
-        if reason is None and _normal(record.answer) in _normal(record.question):
-            reason = "answer_in_question"
         if reason is None:
             verdict = entailment(record)
             reason = None if verdict.ok else f"not_entailed/{verdict.reason}"
-            if verdict.ok:
+            if verdict.ok and _echoes_an_input(record, verdict.solution):
+                reason = "answer_echoes_input"
+            elif verdict.ok:
                 _locate_answer(record, verdict.solution)
         if reason is not None:
             rejected[reason] += 1
@@ -174,8 +174,17 @@ def _locate_answer(task: Task, solution: list[int]) -> None:
                 return
 
 
-def _normal(text: str) -> str:
-    return " ".join(text.lower().split())
+def _echoes_an_input(task: Task, solution: list[int]) -> bool:
+    """A lookup whose answer is one of its own inputs ("the region of the region X") asks nothing; a
+    which-of question names its candidates by design."""
+    from dive.synth.verify import ENTITY_OPERATIONS, values_match
+
+    if task.derivation and task.derivation[-1].operation in ENTITY_OPERATIONS:
+        return False
+    inputs = [
+        v for i in solution for v in task.calls[i].arguments.values() if isinstance(v, str | int | float)
+    ]
+    return any(values_match(task.answer, v) for v in inputs if not isinstance(v, bool))
 
 
 # ---------------------------------------------------------------------------------------------

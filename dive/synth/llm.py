@@ -275,7 +275,7 @@ def parse_derivation(text: str, round_: int) -> tuple[str, str] | None:
     """(question, answer) from a line-tagged reply; EVOLVED_ tags are accepted in any round."""
     fields: dict[str, str] = {}
     for tag in ("EVOLVED_QUERY", "EVOLVED_ANSWER", "QUERY", "ANSWER", "REASONING"):
-        match = re.search(rf"(?:^|\n)\W*{tag}\W*:\s*(.+?)(?=\n\W*[A-Z_]+\W*:|\Z)", text, re.DOTALL)
+        match = re.search(rf"(?:^|\n)\W*{tag}\W*:[\s*_]*(.+?)(?=\n\W*[A-Z_]+\W*:|\Z)", text, re.DOTALL)
         if match and tag not in fields:
             fields[tag] = match.group(1).strip()
     question = fields.get("EVOLVED_QUERY") or fields.get("QUERY")

@@ -7,7 +7,10 @@ they run in seconds; the slow test starts a real ``transformers serve`` on the t
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import socket
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -219,3 +222,30 @@ def test_transformers_serve_answers_a_chat(
     assert _gone([leader])
     with pytest.raises(ProcessLookupError):  # nothing of its process group is left either
         server_module.os.killpg(leader, 0)
+
+
+def test_a_killed_stage_leaves_no_server_behind(tmp_path: Path) -> None:
+    """kill -9 of the process that started the server (no __exit__ runs) still ends the server."""
+    stub = tmp_path / "stub.py"
+    stub.write_text(STUB)
+    pids = tmp_path / "pids"
+    parent = f"""
+import sys, time
+import dive.llm.server as s
+s.check_installed = lambda kind: None
+s.server_command = lambda spec, port: [sys.executable, {str(stub)!r}, str(port), {str(tmp_path / "child")!r}]
+spec = s.ServerSpec("transformers", "/models/tiny")
+with s.ManagedServer(spec, s.Path({str(tmp_path / "log")!r})) as server:
+    open({str(pids)!r}, "w").write(str(server.pid))
+    time.sleep(600)
+"""
+    process = subprocess.Popen([sys.executable, "-c", parent])
+    deadline = time.monotonic() + 60
+    while not pids.exists() or not pids.read_text():
+        assert process.poll() is None and time.monotonic() < deadline, "the parent did not start its server"
+        time.sleep(0.05)
+    leader = int(pids.read_text())
+    assert _alive(leader)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert _gone([leader])
