@@ -410,6 +410,10 @@ def _text_calls(content: str) -> tuple[list[ToolCallRequest], list[str]]:
             item = json.loads(fenced.group(1) if fenced else blob)
         except json.JSONDecodeError:
             item = None
+        if isinstance(item, dict) and isinstance(item.get("function"), dict):
+            item = item["function"]  # an OpenAI-shaped call written inside the tags
+        elif isinstance(item, dict) and "name" not in item and isinstance(item.get("function"), str):
+            item = {**item, "name": item["function"]}
         call = _as_call(f"call_{len(calls)}", item)
         if call is None:
             malformed.append(blob)

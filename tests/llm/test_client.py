@@ -241,6 +241,13 @@ def test_hermes_blocks_in_text_are_parsed_out_and_malformed_ones_counted() -> No
     assert client.stats.malformed_tool_calls == 1
 
 
+def test_openai_shaped_calls_inside_the_tags_are_read() -> None:
+    call = '{"type": "function", "function": {"name": "lookup", "arguments": {"q": "x"}}}'
+    text = f"<tool_call>\n{call}\n</tool_call>"
+    (completion,), _ = run(fake.FakeLLM([fake.completion(text)]))
+    assert [(c.name, c.arguments) for c in completion.tool_calls] == [("lookup", {"q": "x"})]
+
+
 def test_message_is_openai_format() -> None:
     (completion,), _ = run(fake.FakeLLM([fake.completion("hm", [("lookup", {"country": "Kenya"})])]))
     assert completion.message() == {
