@@ -67,7 +67,7 @@ def compute(
 ) -> dict[str, float]:
     tasks = read_tasks(inputs["synth"])
     tools = load_tools(tuple(config["domains"]))
-    if config["backend"] == "llm":
+    if config["backend"] == "llm" and tasks:  # no tasks: no server to start
         policy = model_dir(inputs["model"]) if "model" in inputs else None
         trajectories, counts = asyncio.run(_solve_llm(config, tasks, tools, runtime.llm, policy, out))
     else:
