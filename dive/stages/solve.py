@@ -5,7 +5,8 @@ and is judged by recomputing the answer from the replayed outputs (dive/teacher/
 lets ``llm.teacher`` solve each task with only its toolset, graded by ``llm.judge``
 (dive/teacher/llm.py). Writes every trajectory with its verdict (trajectories.jsonl), the kept ones in
 the SFT format (sft.jsonl: ``{"messages", "tools"}``) and the R/P type of every tool they may call
-(tool_types.json, for diversity metrics downstream).
+(tool_types.json, for diversity metrics downstream). The LLM teacher appends each trajectory to
+partial.jsonl as it finishes, so a killed solve resumes with the tasks it had not finished.
 """
 
 from __future__ import annotations
@@ -25,15 +26,19 @@ from dive.records import (
     Task,
     Trajectory,
     model_dir,
+    read_jsonl,
     read_tasks,
     write_jsonl,
     write_trajectories,
 )
+from dive.synth import shards
 from dive.tools.registry import load_tools
 
 if TYPE_CHECKING:
     from dive.graph import Runtime
     from dive.tools.base import Tool
+
+PARTIAL = "partial.jsonl"  # llm: finished trajectories, appended as they come (resume)
 
 
 def config(cfg: DictConfig) -> dict[str, Any]:
@@ -98,7 +103,28 @@ async def _solve_llm(
     policy: Path | None,
     out: Path,
 ) -> tuple[list[Trajectory], dict[str, float]]:
-    """Every task solved and judged, ``llm.concurrency`` tasks at once; trajectories in task order."""
+    """Every task solved and judged; trajectories in task order.
+
+    Each finished trajectory is appended to ``partial.jsonl`` at once, so a killed solve resumes with
+    the tasks it had not finished (a torn last line is cut, as in synthesis shards).
+    """
+    partial = out / PARTIAL
+    done = shards.done_indices(partial)
+    todo = [(i, task) for i, task in enumerate(tasks) if i not in done]
+    counts = await _teach(config, todo, tools, transport, policy, out) if todo else {}
+    rows = {row["index"]: row for row in read_jsonl(partial)}
+    return [Trajectory.from_json(rows[i]) for i in range(len(tasks))], counts
+
+
+async def _teach(
+    config: dict[str, Any],
+    todo: list[tuple[int, Task]],
+    tools: dict[str, Tool],
+    transport: dict[str, Any],
+    policy: Path | None,
+    out: Path,
+) -> dict[str, float]:
+    """Solve and judge ``todo``, ``llm.concurrency`` tasks at once, appending each trajectory as it ends."""
     from dive.llm.client import LLMClient
     from dive.llm.endpoints import open_endpoints
     from dive.llm.tool_runner import ToolRunner
@@ -113,9 +139,9 @@ async def _solve_llm(
         with open_endpoints(roles, transport, policy, out / "servers") as endpoints:
             async with LLMClient(endpoints["teacher"]) as teacher, LLMClient(endpoints["judge"]) as judge:
 
-                async def one(task: Task) -> Trajectory:
+                async def one(index: int, task: Task) -> None:
                     async with limit:
-                        return await solve_task(
+                        trajectory = await solve_task(
                             task,
                             tools,
                             teacher,
@@ -126,9 +152,11 @@ async def _solve_llm(
                             runner,
                             tally,
                         )
+                    row = {"index": index, **trajectory.to_json()}
+                    write_jsonl(out / PARTIAL, [row], append=True, sort_keys=False)
 
-                trajectories = await asyncio.gather(*(one(t) for t in tasks))
+                await asyncio.gather(*(one(i, t) for i, t in todo))
                 usage = {**teacher.metrics("solve/llm/teacher"), **judge.metrics("solve/llm/judge")}
     finally:
         runner.close()
-    return list(trajectories), {**tally.metrics("solve/llm"), **usage}
+    return {**tally.metrics("solve/llm"), **usage}

@@ -4,12 +4,14 @@ derivation replies are parsed by their line tags."""
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
+from pathlib import Path
 
 import pytest
 
 from dive.llm.client import Endpoint, LLMClient
-from dive.llm.fake import FakeLLM, completion
+from dive.llm.fake import FakeLLM, FakeServer, completion
 from dive.pools.seeds import Seed
 from dive.synth.llm import LLMSettings, Tally, parse_derivation, synthesize_llm
 from dive.synth.sampling import SynthSettings
@@ -108,3 +110,32 @@ def test_tools_that_raise_or_hang_are_recorded_and_survived() -> None:
 )
 def test_derivation_replies_parse_by_tag(reply: str, expected: tuple[str, str] | None) -> None:
     assert parse_derivation(reply, 2) == expected
+
+
+def test_a_killed_llm_solve_resumes_without_redoing_or_losing_tasks(tmp_path: Path) -> None:
+    from dive.records import Task, Trajectory, Verdict
+    from dive.stages.solve import PARTIAL, _solve_llm
+    from dive.tools.registry import load_tools
+    from tests.llm.toy_model import ToyModel
+
+    tools = load_tools(("general",))
+    tasks = [
+        Task(i, ["general.factbook.capital"], id=f"t{i}", question=f"Question {i}?", answer="x")
+        for i in range(3)
+    ]
+    finished = Trajectory("t1", [{"role": "user", "content": "Question 1?"}], [], Verdict(True, "correct"))
+    with (tmp_path / PARTIAL).open("w") as handle:  # task 1 finished, task 2 torn mid-write by a kill
+        handle.write(json.dumps({"index": 1, **finished.to_json()}) + "\n" + '{"index": 2, "task_id": "t')
+    model = ToyModel(tools)
+    with FakeServer(model) as server:
+        role = {"base_url": server.base_url, "server": None, "device": None, "model": "toy"}
+        role |= {"temperature": 0.0, "max_tokens": 16}
+        config = {"teacher": role, "judge": role, "attempts": 1, "max_rounds": 2, "max_output_chars": 500}
+        transport = {"api_key_env": {"teacher": None, "judge": None}, "concurrency": 2, "timeout_s": 10.0}
+        transport |= {"max_retries": 0, "startup_timeout_s": 10.0, "tool_timeout_s": 10.0}
+        trajectories, _ = asyncio.run(_solve_llm(config, tasks, tools, transport, None, tmp_path))
+    assert [t.task_id for t in trajectories] == ["t0", "t1", "t2"]
+    assert trajectories[1] == finished  # kept from before the kill, not redone
+    asked = [m["content"] for seen in model.seen for m in seen.body["messages"] if m["role"] == "user"]
+    assert not any("Question 1?" in text for text in asked) and any("Question 2?" in text for text in asked)
+    assert len((tmp_path / PARTIAL).read_text().splitlines()) == 3
