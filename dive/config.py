@@ -75,9 +75,7 @@ class SynthConfig:
 
 @dataclass
 class SolveConfig:
-    backend: str = (
-        "scripted"  # scripted (replays the evidence, judged by recomputation) | llm (teacher, judge)
-    )
+    backend: str = "scripted"  # scripted (replay, judged by recomputation) | llm (teacher + judge)
     attempts: int = 1  # llm: teacher attempts per task; the first one the judge calls correct is kept
     max_rounds: int = 4  # llm: tool rounds the teacher may take (the release: 30; scale=paper)
 
@@ -97,9 +95,7 @@ class RoleConfig:
 class LLMConfig:
     """The endpoints behind synth.backend=llm and solve.backend=llm (dive/llm/)."""
 
-    server: str = (
-        "transformers"  # with no base_url the stage runs one: transformers (CPU) | vllm (GPU) | none
-    )
+    server: str = "transformers"  # with no base_url, started by the stage: transformers | vllm | none
     device: str = "cpu"  # the managed server's device (transformers serve --device): cpu | cuda | auto
     base_url: str | None = None  # any OpenAI-compatible endpoint, http://host:8000/v1 (no server started)
     model: str | None = None  # the model it serves; null with a managed server: the policy base model
@@ -270,8 +266,12 @@ def _check_ranges(cfg: DictConfig, problems: list[str]) -> None:
     s, t, g = cfg.synth, cfg.sft, cfg.grpo
     _at_least(problems, "synth.variety", s.variety, 1, allow_none=True)
     _at_least(problems, "synth.pool_size", s.pool_size, 1, allow_none=True)
-    for key in ("quantity", "toolset_min", "exemplars_min", "rounds", "calls_per_round"):
+    for key in ("quantity", "toolset_min", "exemplars_min", "rounds", "calls_per_round", "shards"):
         _at_least(problems, f"synth.{key}", s[key], 1)
+    if not 0 < s.near_duplicate <= 1:
+        problems.append(f"synth.near_duplicate = {s.near_duplicate!r} must be in (0, 1]")
+    _at_least(problems, "solve.attempts", cfg.solve.attempts, 1)
+    _at_least(problems, "solve.max_rounds", cfg.solve.max_rounds, 1)
     if s.toolset_max < s.toolset_min:
         problems.append(f"synth.toolset_max = {s.toolset_max} must be >= synth.toolset_min ({s.toolset_min})")
     if s.exemplars_max < s.exemplars_min:

@@ -51,7 +51,13 @@ _SYNTH_CODE = ("stages/synth.py", "synth", "pools", "records.py", "llm/endpoints
 _ROLLOUT_CODE = ("rollout.py", "episodes.py", "chat.py", "rewards.py", "records.py", "tools/base.py")
 _VALIDATE_CODE = ("stages/validate.py", "tools/gate.py", "tools/base.py")
 _SOLVE_CODE = (
-    *("stages/solve.py", "teacher", "synth/verify.py", "episodes.py", "chat.py", "rewards.py", "records.py"),
+    "stages/solve.py",
+    "teacher",
+    "synth/verify.py",
+    "episodes.py",
+    "chat.py",
+    "rewards.py",
+    "records.py",
     "tools/base.py",
 )
 _GRPO_CODE = ("stages/grpo.py", "training.py", *_ROLLOUT_CODE)
@@ -137,9 +143,7 @@ class Runtime:
     tools_array: bool = False  # validate as a submitit array
     array_chunks: int = 8
     log_metrics: Callable[[Mapping[str, float], int | None], None] = lambda metrics, step=None: None
-    llm: dict[str, Any] = dataclasses.field(
-        default_factory=dict
-    )  # llm.endpoints.transport: key names, limits
+    llm: dict[str, Any] = dataclasses.field(default_factory=dict)  # llm.endpoints.transport(cfg)
     synth_shards: int = 1  # synthesis array jobs
 
 

@@ -21,6 +21,7 @@ TASKS = "tasks.jsonl"  # synth: the kept tasks
 RECORDS = "records.jsonl"  # synth: every attempt, rejected ones included
 FRONTIER = "frontier.jsonl"  # select: the frontier tasks, each with its pass rate
 TRAJECTORIES = "trajectories.jsonl"  # solve: every teacher trajectory with its verdict
+TOOL_TYPES = "tool_types.json"  # solve: {tool id: "R" | "P"} of every tool its conversations may call
 
 
 def _known(cls: type, row: Mapping[str, Any]) -> dict[str, Any]:

@@ -137,9 +137,8 @@ def check_llm(cfg: DictConfig, problems: list[str]) -> None:
 
 def _check_limits(cfg: DictConfig, problems: list[str]) -> None:
     llm = cfg.llm
-    for key in ("concurrency",):
-        if llm[key] < 1:
-            problems.append(f"llm.{key} = {llm[key]!r} must be >= 1")
+    if llm.concurrency < 1:
+        problems.append(f"llm.concurrency = {llm.concurrency!r} must be >= 1")
     for key in ("timeout_s", "startup_timeout_s", "tool_timeout_s"):
         if not llm[key] > 0:
             problems.append(f"llm.{key} = {llm[key]!r} must be > 0")
@@ -150,14 +149,6 @@ def _check_limits(cfg: DictConfig, problems: list[str]) -> None:
             problems.append(f"llm.{role}.temperature = {llm[role].temperature!r} must be >= 0")
         if llm[role].max_tokens < 1:
             problems.append(f"llm.{role}.max_tokens = {llm[role].max_tokens!r} must be >= 1")
-    if cfg.solve.attempts < 1:
-        problems.append(f"solve.attempts = {cfg.solve.attempts!r} must be >= 1")
-    if cfg.solve.max_rounds < 1:
-        problems.append(f"solve.max_rounds = {cfg.solve.max_rounds!r} must be >= 1")
-    if cfg.synth.shards < 1:
-        problems.append(f"synth.shards = {cfg.synth.shards!r} must be >= 1")
-    if not 0 < cfg.synth.near_duplicate <= 1:
-        problems.append(f"synth.near_duplicate = {cfg.synth.near_duplicate!r} must be in (0, 1]")
 
 
 def _check_role(cfg: DictConfig, role: str, identity: Mapping[str, Any], problems: list[str]) -> None:

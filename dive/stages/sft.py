@@ -32,7 +32,7 @@ from omegaconf import DictConfig, OmegaConf
 from dive.artifacts import Artifact
 from dive.chat import segments
 from dive.plots import tool_frequency_plot, topology_plot
-from dive.records import model_dir
+from dive.records import TOOL_TYPES, model_dir
 from dive.synth.diversity import Trace, diversity_metrics, trace_of_row
 from dive.training import (
     adamw,
@@ -52,7 +52,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 IGNORE = -100
-TOOL_TYPES = "tool_types.json"  # solve writes {tool id: "R" | "P"} beside sft.jsonl
 Example = tuple[list[int], list[int]]  # token ids, labels
 T = TypeVar("T")
 
@@ -98,10 +97,12 @@ def tokenize_conversation(record: dict[str, Any], tokenizer: Any) -> tuple[list[
     return ids, labels
 
 
-def load_examples(path: Path, tokenizer: Any, max_len: int) -> tuple[list[Example], list[Trace], int]:
-    """The conversations of at most ``max_len`` tokens, tokenized, with their tool-call traces (same
-    order; a trace, not the row: rows repeat every tool schema, gigabytes at 48k conversations), and
-    how many were dropped as too long."""
+def load_examples(
+    path: Path, tokenizer: Any, max_len: int, traced: bool = True
+) -> tuple[list[Example], list[Trace], int]:
+    """The conversations of at most ``max_len`` tokens, tokenized, with (if ``traced``) their tool-call
+    traces (same order; a trace, not the row: rows repeat every tool schema, gigabytes at 48k
+    conversations), and how many were dropped as too long."""
     examples, traces, dropped = [], [], 0
     with path.open() as lines:
         for line in lines:
@@ -111,7 +112,8 @@ def load_examples(path: Path, tokenizer: Any, max_len: int) -> tuple[list[Exampl
                 dropped += 1
                 continue
             examples.append((ids, labels))
-            traces.append(trace_of_row(row))
+            if traced:
+                traces.append(trace_of_row(row))
     return examples, traces, dropped
 
 
@@ -133,7 +135,7 @@ class Data:
 def load_data(config: dict[str, Any], data: Path, tokenizer: Any, out: Path | None) -> Data:
     """sft.jsonl as training data: too-long conversations dropped, the first ones held out for eval.
     With ``out`` (rank 0 only: one writer), the diversity of the trained conversations, and its plots."""
-    examples, traces, dropped = load_examples(data, tokenizer, config["max_seq_len"])
+    examples, traces, dropped = load_examples(data, tokenizer, config["max_seq_len"], traced=out is not None)
     if not examples:
         raise RuntimeError(
             f"all {dropped} conversations exceed sft.max_seq_len={config['max_seq_len']} tokens: "

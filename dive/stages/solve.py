@@ -22,6 +22,7 @@ from omegaconf import DictConfig
 from dive.artifacts import Artifact
 from dive.llm.endpoints import needs_policy_model, role_identity
 from dive.records import (
+    TOOL_TYPES,
     TRAJECTORIES,
     Task,
     Trajectory,
@@ -84,7 +85,7 @@ def compute(
     kept = [t.sft_row() for t in trajectories if t.verdict.correct]
     write_jsonl(out / "sft.jsonl", kept, sort_keys=False)  # the SFT data format: {"messages", "tools"}
     used = sorted({tid for task in tasks for tid in task.toolset if tid in tools})
-    (out / "tool_types.json").write_text(json.dumps({tid: tools[tid].type for tid in used}, indent=1))
+    (out / TOOL_TYPES).write_text(json.dumps({tid: tools[tid].type for tid in used}, indent=1))
     reasons = Counter(t.verdict.reason for t in trajectories if not t.verdict.correct)
     return {
         "solve/trajectories": float(len(trajectories)),

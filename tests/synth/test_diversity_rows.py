@@ -13,9 +13,9 @@ import pytest
 from dive import model
 from dive.pools.exemplars import load_exemplars
 from dive.pools.seeds import load_seeds
-from dive.records import Call, Task, write_jsonl
+from dive.records import TOOL_TYPES, Call, Task, write_jsonl
 from dive.stages import sft
-from dive.stages.sft import TOOL_TYPES, tokenize_conversation
+from dive.stages.sft import tokenize_conversation
 from dive.synth.diversity import Trace, call_edges, diversity_metrics, ok_calls, row_metrics, trace_of_row
 from dive.synth.sampling import SynthSettings
 from dive.synth.scripted import synthesize
