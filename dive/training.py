@@ -9,10 +9,13 @@ import json
 import logging
 import math
 import os
+import random
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -189,31 +192,137 @@ def latest_checkpoint(directory: Path) -> str | None:
     return latest.read_text().strip() if latest.exists() else None
 
 
-def resume(engine: Any, out: Path, recipe: str) -> int:
-    """The step to continue from: the last checkpoint in ``out/checkpoints`` (0 if none).
+def rng_state() -> dict[str, Any]:
+    """Every random generator a recipe draws from (Python, torch CPU and CUDA), for a checkpoint."""
+    import torch
 
-    Progress rows written after that checkpoint are dropped, because those steps are redone: a killed
-    job's history then holds every step exactly once.
+    state: dict[str, Any] = {"python": random.getstate(), "torch": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def restore_rng(state: dict[str, Any]) -> None:
+    import torch
+
+    random.setstate(state["python"])
+    torch.set_rng_state(state["torch"])
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def resume(engine: Any, out: Path, recipe: str) -> tuple[int, dict[str, Any]]:
+    """(step, client state) to continue from: the last checkpoint in ``out/checkpoints`` (0, {} if none).
+
+    The checkpoint's random-generator states are restored, so sampling after a resume draws exactly what
+    an unbroken run would have. Progress rows written after that checkpoint are dropped, because those
+    steps are redone: a killed job's history then holds every step exactly once.
     """
     directory = out / "checkpoints"
     tag = latest_checkpoint(directory)
-    step = 0
+    step, state = 0, {}
     if tag is not None:
-        _, client_state = engine.load_checkpoint(str(directory), tag=tag)
-        step = int(client_state["step"])
+        _, state = engine.load_checkpoint(str(directory), tag=tag)
+        step = int(state["step"])
+        if "rng" in state:
+            restore_rng(state["rng"])
         log.info("resumed %s from %s at step %d", recipe, directory / tag, step)
     progress = out / "progress.jsonl"
     rows = [r for r in read_progress(progress) if r["step"] <= step]
     progress.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    return step
+    return step, state
 
 
-def checkpoint(engine: Any, out: Path, step: int, rank: int) -> None:
-    """Save a resumable checkpoint of every rank at ``step`` and keep only that one."""
+def checkpoint(engine: Any, out: Path, step: int, rank: int, state: dict[str, Any] | None = None) -> None:
+    """Save a resumable checkpoint of every rank at ``step`` (with this rank's random-generator states and
+    the recipe's own ``state``) and keep only that one."""
     tag = f"step{step}"
-    engine.save_checkpoint(str(out / "checkpoints"), tag=tag, client_state={"step": step})
+    client_state = {**(state or {}), "step": step, "rng": rng_state()}
+    engine.save_checkpoint(str(out / "checkpoints"), tag=tag, client_state=client_state)
     if rank == 0:
         prune_checkpoints(out / "checkpoints", keep=tag)
+
+
+class Preempted(SystemExit):
+    """Training stopped at a step boundary after a preemption signal, with a checkpoint of that step.
+
+    A SystemExit, so nothing catches it as an error; the stage's tracked run ends KILLED, not FAILED, and
+    the next run of the same stage resumes from the checkpoint (Slurm requeues a submitit job itself).
+    """
+
+    def __init__(self, signum: int, step: int):
+        super().__init__(128 + signum)
+        self.signum, self.step = signum, step
+
+    def __str__(self) -> str:
+        return f"preempted by {signal.Signals(self.signum).name} after step {self.step} (checkpointed)"
+
+
+PREEMPTION_SIGNALS = (signal.SIGTERM, signal.SIGUSR2)  # Slurm's preemption / --signal, submitit's default
+
+
+class Preemption:
+    """Turn SIGTERM/SIGUSR2 into a checkpoint at the next step boundary, then hand over.
+
+    A signal only sets a flag: the step in flight finishes (a half-done optimizer step is never saved).
+    ``requested()`` is collective when several ranks train, so every rank checkpoints the same step.
+    ``hand_over()`` restores the previous handlers and calls the one that was there (submitit's requeues
+    the job and exits); otherwise it raises :class:`Preempted`.
+
+        with Preemption() as preemption:
+            while step < total:
+                ...one step...
+                if step % every == 0 or preemption.requested():
+                    checkpoint(engine, out, step, rank)
+                if preemption.requested():
+                    preemption.hand_over(step)
+    """
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self._previous: dict[int, Any] = {}
+        self._agreed: int | None = None
+
+    def __enter__(self) -> Preemption:
+        if threading.current_thread() is threading.main_thread():  # handlers live in the main thread only
+            for sig in PREEMPTION_SIGNALS:
+                self._previous[sig] = signal.signal(sig, self._note)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._restore()
+
+    def _restore(self) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        self._previous = {}
+
+    def _note(self, signum: int, frame: Any) -> None:
+        if self.signum is None:
+            log.warning("caught %s: checkpointing after this step", signal.Signals(signum).name)
+        self.signum = signum
+
+    def requested(self) -> bool:
+        """Whether any rank was signalled (the same answer on every rank; call it on every rank)."""
+        import torch
+        import torch.distributed as dist
+
+        flag = float(self.signum or 0)
+        if dist.is_initialized() and dist.get_world_size() > 1:
+            value = torch.tensor([flag])
+            dist.all_reduce(value, op=dist.ReduceOp.MAX)
+            flag = float(value.item())
+        self._agreed = int(flag) or None
+        return self._agreed is not None
+
+    def hand_over(self, step: int) -> None:
+        signum = self._agreed or self.signum or int(signal.SIGTERM)
+        previous = self._previous.get(signum)
+        self._restore()
+        log.warning("preempted after step %d: the checkpoint is saved", step)
+        if callable(previous):
+            previous(signum, None)  # submitit: requeue the job and exit
+        raise Preempted(signum, step)
 
 
 def prune_checkpoints(directory: Path, keep: str) -> None:

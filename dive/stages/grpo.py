@@ -143,7 +143,7 @@ def train(config: dict[str, Any], tasks: list[Task], policy_dir: Path, out: Path
     )
     tools = load_tools(tuple(config["domains"]))
     answers = {t.id: t.answer for t in tasks}
-    step = resume(engine, out, "GRPO")
+    step, _ = resume(engine, out, "GRPO")
     last: dict[str, float] = {}
     while step < config["steps"]:
         rng = random.Random(f"{config['seed']}:{step}")

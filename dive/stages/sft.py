@@ -218,7 +218,7 @@ def train(config: dict[str, Any], data: str, base: str, out: str) -> None:
     engine, _, _, _ = deepspeed.initialize(
         model=model, optimizer=optimizer, lr_scheduler=schedule, config=ds_config
     )
-    step = resume(engine, out_dir, "SFT")
+    step, _ = resume(engine, out_dir, "SFT")
     micro = config["grad_accum"]
     stream = batches(dataset.train, config["micro_batch"], config["seed"], rank, world, start=step * micro)
     engine.train()
