@@ -102,6 +102,31 @@ def lease(directory: Path, stale_after_s: float = STALE_AFTER_S) -> Iterator[Non
             path.unlink(missing_ok=True)
 
 
+def held_by_another(directory: Path, stale_after_s: float = STALE_AFTER_S) -> bool:
+    """Whether a live process other than this one holds ``directory``'s lease (a killed holder's lease
+    on this host counts as free at once, another host's once its heartbeat is stale)."""
+    path = directory / "LEASE"
+    owner = _read(path)
+    if not owner:
+        return False
+    host, _, rest = owner.partition(":")
+    pid = rest.partition(":")[0]
+    if host == socket.gethostname() and pid.isdigit():
+        if int(pid) == os.getpid():  # this process: another thread's lease, unless it is this thread's
+            return not owner.startswith(f"{host}:{pid}:{threading.get_ident()}")
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    try:
+        return time.time() - path.stat().st_mtime < stale_after_s
+    except FileNotFoundError:
+        return False
+
+
 def _read(path: Path) -> str:
     try:
         return path.read_text()
@@ -117,9 +142,9 @@ def _try_acquire(path: Path, owner: str, stale_after_s: float) -> bool:
             age = time.time() - path.stat().st_mtime
         except FileNotFoundError:
             return False  # released between our open and stat: try again
-        if age < stale_after_s:
+        if age < stale_after_s and held_by_another(path.parent, stale_after_s):
             return False
-        log.warning("taking over stale lease %s (no heartbeat for %.0f s)", path, age)
+        log.warning("taking over lease %s (holder gone; last heartbeat %.0f s ago)", path, age)
         path.unlink(missing_ok=True)
         return False  # re-race for it with O_EXCL so only one process wins
     with os.fdopen(fd, "w") as handle:

@@ -20,13 +20,14 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from dive.artifacts import Artifact, produce
+from dive.artifacts import Artifact, held_by_another, produce
 from dive.config import apply_point, validate
 from dive.graph import GRAPH, PIPELINE, address, inputs_of, module, node_config, nodes_of, runtime_of
 from dive.stages.report import write_report
 from dive.tracking import MlflowTracker, NullTracker, make_tracker
 
 log = logging.getLogger(__name__)
+MLFLOW_RUN = "mlflow_run_id"  # in an artifact dir: the stage run that computes it
 
 
 @dataclasses.dataclass
@@ -63,7 +64,13 @@ class Context:
         numbers would shadow the training data's).
         """
         start = time.perf_counter()
-        with self.tracker.stage(artifact.stage, {"artifact": str(artifact.path), **_flat_config(config)}):
+        run_file = None
+        if not artifact.done and not held_by_another(artifact.path):
+            # a stage computed again after a kill continues its MLflow run (not one a live job holds)
+            artifact.path.mkdir(parents=True, exist_ok=True)
+            run_file = artifact.path / MLFLOW_RUN
+        params = {"artifact": str(artifact.path), **_flat_config(config)}
+        with self.tracker.stage(artifact.stage, params, run_file):
             metrics, computed = produce(artifact, config, compute)
             self.tracker.log_metrics(metrics)
             if computed:

@@ -19,6 +19,8 @@ from typing import Any, TypeVar
 
 from omegaconf import DictConfig, OmegaConf
 
+from dive.training import Preempted
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 SWEEP_TAG = "dive.sweep_dir"
@@ -56,7 +58,7 @@ class NullTracker:
         yield
 
     @contextlib.contextmanager
-    def stage(self, name: str, params: Mapping[str, Any]) -> Iterator[None]:
+    def stage(self, name: str, params: Mapping[str, Any], run_file: Path | None = None) -> Iterator[None]:
         yield
 
     def log_metrics(self, metrics: Mapping[str, float], step: int | None = None) -> None:
@@ -123,19 +125,44 @@ class MlflowTracker:
         log.info("mlflow point run %s", run.info.run_id)
 
     @contextlib.contextmanager
-    def stage(self, name: str, params: Mapping[str, Any]) -> Iterator[None]:
-        _retry(
+    def stage(self, name: str, params: Mapping[str, Any], run_file: Path | None = None) -> Iterator[None]:
+        """A nested run for one stage. With ``run_file`` (an unfinished artifact's), the run recorded
+        there is continued rather than a new one started: a stage that was killed or preempted and is
+        computed again keeps one run, whose step metrics continue where they stopped."""
+        earlier = self._recorded_run(run_file)
+        run = _retry(
             lambda: self.mlflow.start_run(
-                experiment_id=self.experiment_id, run_name=name, nested=True, tags={"dive.kind": "stage"}
+                run_id=earlier,
+                experiment_id=None if earlier else self.experiment_id,
+                run_name=None if earlier else name,
+                nested=True,
+                tags=None if earlier else {"dive.kind": "stage"},
             )
         )
+        if run_file is not None:
+            run_file.write_text(run.info.run_id)
         try:
-            _retry(lambda: self.mlflow.log_params(flatten({name: dict(params)})))
+            if earlier is None:
+                _retry(lambda: self.mlflow.log_params(flatten({name: dict(params)})))
             yield
             _retry(lambda: self.mlflow.end_run("FINISHED"))
+        except Preempted:
+            _retry(lambda: self.mlflow.end_run("KILLED"))  # the requeued job continues this run
+            raise
         except BaseException:
             _retry(lambda: self.mlflow.end_run("FAILED"))
             raise
+
+    def _recorded_run(self, run_file: Path | None) -> str | None:
+        """The run id in ``run_file`` if that run exists in this store's experiment, else None."""
+        if run_file is None or not run_file.exists():
+            return None
+        run_id = run_file.read_text().strip()
+        try:
+            run = _retry(lambda: self.client.get_run(run_id))
+        except Exception:  # another store, or a deleted run: start afresh
+            return None
+        return run_id if run.info.experiment_id == self.experiment_id else None
 
     def log_metrics(self, metrics: Mapping[str, float], step: int | None = None) -> None:
         clean = {_metric_key(k): float(v) for k, v in metrics.items() if isinstance(v, int | float)}

@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -250,12 +251,13 @@ class Preempted(SystemExit):
     the next run of the same stage resumes from the checkpoint (Slurm requeues a submitit job itself).
     """
 
-    def __init__(self, signum: int, step: int):
+    def __init__(self, signum: int, step: int | None):
         super().__init__(128 + signum)
         self.signum, self.step = signum, step
 
     def __str__(self) -> str:
-        return f"preempted by {signal.Signals(self.signum).name} after step {self.step} (checkpointed)"
+        where = "" if self.step is None else f" after step {self.step}"
+        return f"preempted by {signal.Signals(self.signum).name}{where} (checkpointed)"
 
 
 PREEMPTION_SIGNALS = (signal.SIGTERM, signal.SIGUSR2)  # Slurm's preemption / --signal, submitit's default
@@ -315,11 +317,12 @@ class Preemption:
         self._agreed = int(flag) or None
         return self._agreed is not None
 
-    def hand_over(self, step: int) -> None:
+    def hand_over(self, step: int | None) -> None:
+        """Restore the previous handlers and pass the signal on (``step``: the one checkpointed)."""
         signum = self._agreed or self.signum or int(signal.SIGTERM)
         previous = self._previous.get(signum)
         self._restore()
-        log.warning("preempted after step %d: the checkpoint is saved", step)
+        log.warning("preempted (%s): the checkpoint is saved", f"after step {step}" if step is not None else "ranks")
         if callable(previous):
             previous(signum, None)  # submitit: requeue the job and exit
         raise Preempted(signum, step)
@@ -349,10 +352,20 @@ def run_torchrun(module: str, args: dict[str, Any], world_size: int) -> None:
         module,
         json.dumps(args),
     ]
-    result = subprocess.run(command)
-    if result.returncode != 0:
+    with Preemption() as preemption:
+        process = subprocess.Popen(command)
+        forwarded = False
+        while process.poll() is None:
+            if preemption.signum is not None and not forwarded:
+                # torchrun's agent passes SIGTERM on to every rank, whose own Preemption checkpoints
+                process.send_signal(signal.SIGTERM)
+                forwarded = True
+            time.sleep(0.2)
+        if preemption.requested():
+            preemption.hand_over(None)
+    if process.returncode != 0:
         raise RuntimeError(
-            f"torchrun of {world_size} ranks of {module} exited with status {result.returncode} (its output "
+            f"torchrun of {world_size} ranks of {module} exited with status {process.returncode} (its output "
             f"is above). If it did not rendezvous within {timeout_s:g} s, check {_LOOPBACK}, and that no "
             f"firewall blocks 127.0.0.1 ({RENDEZVOUS_TIMEOUT_ENV} sets the wait)."
         )
