@@ -90,9 +90,21 @@ def _dive_eval(
     return {
         "eval/dive_eval/accuracy": statistics.fmean(correct) if correct else 0.0,
         "eval/dive_eval/tasks": float(len(correct)),
-        "eval/dive_eval/tool_calls_per_task": statistics.fmean(len(ep.calls) for ep in episodes)
-        if episodes
-        else 0.0,
+        **call_format_metrics(episodes, "eval/dive_eval"),
+    }
+
+
+def call_format_metrics(episodes: list[Any], prefix: str) -> dict[str, float]:
+    """How often a policy calls tools in the right format: tasks with at least one well-formed call (it
+    parsed, named a tool of the task's toolset, and its arguments fit the schema), and the share of all
+    calls that were well-formed (nan when no call was made)."""
+    if not episodes:
+        return {f"{prefix}/tool_calls_per_task": 0.0, f"{prefix}/tool_call_rate": 0.0}
+    calls = [c for ep in episodes for c in ep.calls]
+    return {
+        f"{prefix}/tool_calls_per_task": statistics.fmean(len(ep.calls) for ep in episodes),
+        f"{prefix}/tool_call_rate": statistics.fmean(any(c.valid for c in ep.calls) for ep in episodes),
+        f"{prefix}/valid_call_share": statistics.fmean(c.valid for c in calls) if calls else float("nan"),
     }
 
 
