@@ -64,8 +64,9 @@ _LOOPBACK = (
 def setup_distributed(rendezvous_timeout: float | None = None) -> tuple[int, int]:
     """Initialise torch.distributed (DeepSpeed then reuses the group); returns (rank, world_size).
 
-    Under torchrun or Slurm the env vars are already set; in a plain process (a sweep point on a laptop)
-    we make a world of one. CPU training uses gloo.
+    Under torchrun the env vars are already set; in a Slurm job of several tasks they come from Slurm's
+    (submitit's TorchDistributedEnvironment); in a plain process (a sweep point on a laptop) we make a
+    world of one. CPU training uses gloo.
 
     A world of one meets in an in-process HashStore: no TCP store, no port, nothing to connect to. Larger
     worlds meet through the usual env:// TCP store, bounded by ``rendezvous_timeout`` seconds
@@ -77,6 +78,11 @@ def setup_distributed(rendezvous_timeout: float | None = None) -> tuple[int, int
 
     if not torch.cuda.is_available():
         os.environ.setdefault("DS_ACCELERATOR", "cpu")
+    if "RANK" not in os.environ and int(os.environ.get("SLURM_NTASKS", "1")) > 1:
+        import submitit
+
+        # a multi-task Slurm job (srun or submitit): each task is one rank; node 0 hosts the store
+        submitit.helpers.TorchDistributedEnvironment().export(set_cuda_visible_devices=False)
     if "RANK" not in os.environ:
         os.environ.update(
             RANK="0",
@@ -322,7 +328,8 @@ class Preemption:
         signum = self._agreed or self.signum or int(signal.SIGTERM)
         previous = self._previous.get(signum)
         self._restore()
-        log.warning("preempted (%s): the checkpoint is saved", f"after step {step}" if step is not None else "ranks")
+        where = "the ranks" if step is None else f"step {step}"
+        log.warning("preempted: the checkpoint of %s is saved", where)
         if callable(previous):
             previous(signum, None)  # submitit: requeue the job and exit
         raise Preempted(signum, step)
