@@ -112,13 +112,19 @@ class LLMConfig:
 
 @dataclass
 class SftConfig:
-    steps: int = 12  # optimizer steps
+    epochs: float = 1.0  # passes over the training conversations; the optimizer steps follow from the data
+    max_tokens: int | None = None  # stop once this many trained (assistant) tokens are seen (null: unused)
+    max_steps: int | None = None  # a cap on optimizer steps, for tiny runs (null: none); the first limit wins
     micro_batch: int = 1  # sequences per rank per micro step
-    grad_accum: int = 2
-    lr: float = 2.0e-5
-    warmup_steps: int = 4
+    grad_accum: int = 2  # micro steps per optimizer step
+    bucket_batches: int = 50  # micro-batches whose examples are sorted by length together (1: no bucketing)
+    lr: float = 2.0e-5  # peak LR
+    warmup_ratio: float = 0.1  # share of the steps the LR rises linearly over, in [0, 1)
+    min_lr_ratio: float = 0.1  # the cosine ends at lr x this at the last step, in [0, 1]
     weight_decay: float = 0.0
     max_seq_len: int = 2560  # longer conversations are dropped, never cut (the answer must stay)
+    precision: str = "fp32"  # fp32 | bf16 | auto (bf16 where the GPU supports it, else fp32)
+    gradient_checkpointing: bool = False  # recompute activations in backward: less memory, ~30% more compute
     zero_stage: int = 2  # DeepSpeed ZeRO stage (0-3)
     world_size: int = 1  # ranks; >1 runs under torchrun / Slurm tasks
     eval_fraction: float = 0.1  # share of sft.jsonl held out for sft/eval_loss
@@ -146,11 +152,20 @@ class GrpoConfig:
     group_size: int = 2  # rollouts per prompt; advantages are normalised within a group (paper scale: 8)
     lr: float = 1.0e-6
     alpha: float = 0.2  # R = alpha * R_format + R_correct
-    clip_eps: float = 0.2
-    kl_coef: float = 0.0  # KL to the SFT policy (0: no reference model held in memory)
+    loss_type: str = "dapo"  # grpo | bnpo | dr_grpo | dapo, aggregated as TRL 1.16 does (dapo: its default)
+    clip_eps: float = 0.2  # the ratio is clipped to [1 - clip_eps, 1 + clip_eps_high]
+    clip_eps_high: float | None = None  # null: clip_eps (DAPO's clip-higher uses 0.28)
+    kl_coef: float = 0.0  # beta: k3 KL to the SFT policy (0: no reference model held in memory)
+    epochs_per_batch: int = 2  # optimisation passes over each rollout batch (>1: the clip acts)
+    minibatch_size: int = 2  # episodes per optimizer step, all ranks together
+    micro_batch: int = 1  # episodes per forward on a rank (padded together); bnpo normalises per micro-batch
     max_turns: int = 2
-    max_new_tokens: int = 64
+    max_new_tokens: int = 64  # per turn; dr_grpo's constant is max_turns x max_new_tokens
     temperature: float = 1.0
+    precision: str = "fp32"  # fp32 | bf16 | auto (bf16 where the GPU supports it, else fp32)
+    gradient_checkpointing: bool = False  # recompute activations in backward: less memory, ~30% more compute
+    zero_stage: int = 2  # DeepSpeed ZeRO stage (0-3); 3 gathers the weights for the rollouts
+    world_size: int = 1  # ranks; >1 runs under torchrun, each rank rolling out its share of the prompts
     checkpoint_every: int = 2
     seed: int = 0
 
@@ -276,8 +291,13 @@ def _check_ranges(cfg: DictConfig, problems: list[str]) -> None:
         problems.append(f"synth.toolset_max = {s.toolset_max} must be >= synth.toolset_min ({s.toolset_min})")
     if s.exemplars_max < s.exemplars_min:
         problems.append(f"synth.exemplars_max = {s.exemplars_max} must be >= synth.exemplars_min")
-    for key in ("steps", "micro_batch", "grad_accum", "world_size", "max_seq_len", "checkpoint_every"):
+    for key in ("micro_batch", "grad_accum", "bucket_batches", "world_size", "max_seq_len"):
         _at_least(problems, f"sft.{key}", t[key], 1)
+    _at_least(problems, "sft.checkpoint_every", t.checkpoint_every, 1)
+    _at_least(problems, "sft.max_tokens", t.max_tokens, 1, allow_none=True)
+    _at_least(problems, "sft.max_steps", t.max_steps, 1, allow_none=True)
+    if not t.epochs > 0:
+        problems.append(f"sft.epochs = {t.epochs!r} must be > 0")
     if not 0 < t.lr < 1:
         problems.append(f"sft.lr = {t.lr} must be in (0, 1)")
     if t.zero_stage not in (0, 1, 2, 3):
@@ -295,13 +315,45 @@ def _check_ranges(cfg: DictConfig, problems: list[str]) -> None:
     _at_least(problems, "sweep.unit", cfg.sweep.unit, 1)
     _at_least(problems, "model.max_context", cfg.model.max_context, 64, allow_none=True)
     _at_least(problems, "select.max_turns", cfg.select.max_turns, 1)
-    for key in ("steps", "prompts_per_step", "max_turns", "max_new_tokens", "checkpoint_every"):
-        _at_least(problems, f"grpo.{key}", g[key], 1)
-    _at_least(problems, "grpo.group_size", g.group_size, 2)
-    _at_least(problems, "grpo.alpha", g.alpha, 0)
+    _check_grpo(g, problems)
     _at_least(problems, "evaluate.dive_eval_tasks", cfg.evaluate.dive_eval_tasks, 0)
     _at_least(problems, "evaluate.bfcl_per_category", cfg.evaluate.bfcl_per_category, 0)
     _check_sampling(cfg, problems)
+
+
+def _check_grpo(g: DictConfig, problems: list[str]) -> None:
+    """GRPO's sizes, and that the rollout batch splits evenly into ranks, minibatches and micro-batches
+    (every rank must take the same number of micro steps, or DeepSpeed's collectives wait forever)."""
+    from dive.grpo_loss import LOSS_TYPES
+
+    sizes = ("steps", "prompts_per_step", "max_turns", "max_new_tokens", "checkpoint_every", "world_size")
+    for key in (*sizes, "epochs_per_batch", "minibatch_size", "micro_batch"):
+        _at_least(problems, f"grpo.{key}", g[key], 1)
+    _at_least(problems, "grpo.group_size", g.group_size, 2)
+    _at_least(problems, "grpo.alpha", g.alpha, 0)
+    _choice(problems, "grpo.loss_type", g.loss_type, LOSS_TYPES)
+    if g.zero_stage not in (0, 1, 2, 3):
+        problems.append(f"grpo.zero_stage = {g.zero_stage} is not a valid choice; valid: [0, 1, 2, 3]")
+    if g.clip_eps_high is not None and not g.clip_eps_high > 0:
+        problems.append(f"grpo.clip_eps_high = {g.clip_eps_high!r} must be null or > 0")
+    if min(g.prompts_per_step, g.group_size, g.minibatch_size, g.micro_batch, g.world_size) < 1:
+        return  # reported above; the divisions below would be meaningless
+    episodes = g.prompts_per_step * g.group_size
+    if g.prompts_per_step % g.world_size:
+        problems.append(
+            f"grpo.world_size ({g.world_size}) must divide grpo.prompts_per_step ({g.prompts_per_step}): "
+            "each rank rolls out whole groups; change one of them"
+        )
+    if episodes % g.minibatch_size:
+        problems.append(
+            f"grpo.minibatch_size ({g.minibatch_size}) must divide the episodes of a step "
+            f"(grpo.prompts_per_step x grpo.group_size = {episodes}); change one of them"
+        )
+    if g.minibatch_size % (g.world_size * g.micro_batch):
+        problems.append(
+            f"grpo.world_size x grpo.micro_batch ({g.world_size} x {g.micro_batch}) must divide "
+            f"grpo.minibatch_size ({g.minibatch_size}); change one of them"
+        )
 
 
 def _within(problems: list[str], key: str, value: float, low: float, high: float) -> None:
@@ -320,7 +372,10 @@ def _check_sampling(cfg: DictConfig, problems: list[str]) -> None:
     _within(problems, "grpo.lr", cfg.grpo.lr, 0, 1)
     _within(problems, "grpo.clip_eps", cfg.grpo.clip_eps, 0, 1)
     _at_least(problems, "grpo.kl_coef", cfg.grpo.kl_coef, 0)
-    _at_least(problems, "sft.warmup_steps", cfg.sft.warmup_steps, 0)
+    if not 0 <= cfg.sft.warmup_ratio < 1:
+        problems.append(f"sft.warmup_ratio = {cfg.sft.warmup_ratio!r} must be in [0, 1)")
+    if not 0 <= cfg.sft.min_lr_ratio <= 1:
+        problems.append(f"sft.min_lr_ratio = {cfg.sft.min_lr_ratio!r} must be in [0, 1]")
     _at_least(problems, "sft.weight_decay", cfg.sft.weight_decay, 0)
     _at_least(problems, "select.max_tasks", cfg.select.max_tasks, 1)
     _at_least(problems, "select.keep_if_empty", cfg.select.keep_if_empty, 0)
@@ -390,10 +445,42 @@ def _check_server(uri: str, problems: list[str], timeout_s: float = 3.0) -> None
         )
 
 
+PRECISIONS = ("fp32", "bf16", "auto")
+
+
+def bf16_supported() -> bool:
+    """Whether this machine trains in bf16: a CUDA GPU with native bfloat16 (not emulated, as on a V100)."""
+    import torch
+
+    return bool(torch.cuda.is_available() and torch.cuda.is_bf16_supported(including_emulation=False))
+
+
+def resolve_precision(precision: str) -> str:
+    """``sft.precision`` or ``grpo.precision`` as this machine runs it: ``auto`` is bf16 where supported,
+    else fp32."""
+    if precision != "auto":
+        return precision
+    return "bf16" if bf16_supported() else "fp32"
+
+
+def _check_precision(cfg: DictConfig, problems: list[str]) -> None:
+    # with launcher=slurm this is the submitting node; the job validates again on its GPU node
+    elsewhere = cfg.launcher.name == "slurm" and "SLURM_JOB_ID" not in os.environ
+    for group in ("sft", "grpo"):
+        precision = cfg[group].precision
+        _choice(problems, f"{group}.precision", precision, PRECISIONS)
+        if precision == "bf16" and not elsewhere and not bf16_supported():
+            problems.append(
+                f"{group}.precision = 'bf16' is not supported on this machine (no CUDA GPU with native "
+                "bfloat16); valid here: ['fp32', 'auto'] (auto: bf16 where supported, else fp32)"
+            )
+
+
 def _check_choices(cfg: DictConfig, problems: list[str]) -> None:
     _choice(problems, "stage", cfg.stage, (*STAGES, "pipeline"))
     _choice(problems, "model.source", cfg.model.source, ("gguf_wheel", "hf_dir", "tiny"))
     _choice(problems, "model.dtype", cfg.model.dtype, ("float32", "bfloat16"))
+    _check_precision(cfg, problems)
     if cfg.model.source == "hf_dir" and not cfg.model.path:
         problems.append("model.path is required when model.source = 'hf_dir'")
     elif cfg.model.source == "hf_dir" and not (Path(cfg.model.path).expanduser() / "config.json").is_file():

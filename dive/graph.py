@@ -60,7 +60,8 @@ _SOLVE_CODE = (
     "records.py",
     "tools/base.py",
 )
-_GRPO_CODE = ("stages/grpo.py", "training.py", *_ROLLOUT_CODE)
+_SFT_CODE = ("stages/sft.py", "sft_batches.py", "training.py", "chat.py")
+_GRPO_CODE = ("stages/grpo.py", "grpo_loss.py", "training.py", *_ROLLOUT_CODE)
 
 # node: (stage module, artifact folder, inputs, code, ...)
 GRAPH: dict[str, Node] = {
@@ -69,7 +70,7 @@ GRAPH: dict[str, Node] = {
     "synth": Node("dive.stages.synth", "synth", ("validate",), _SYNTH_CODE),
     "eval_tasks": Node("dive.stages.synth", "synth", ("validate",), _SYNTH_CODE, "eval", headline=False),
     "solve": Node("dive.stages.solve", "solve", ("synth",), _SOLVE_CODE),
-    "sft": Node("dive.stages.sft", "sft", ("solve", "model"), ("stages/sft.py", "training.py", "chat.py")),
+    "sft": Node("dive.stages.sft", "sft", ("solve", "model"), _SFT_CODE),
     "select": Node("dive.stages.select", "select", ("synth", "sft"), ("stages/select.py", *_ROLLOUT_CODE)),
     "grpo": Node("dive.stages.grpo", "grpo", ("select", "sft"), _GRPO_CODE),
     **{

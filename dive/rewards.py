@@ -11,7 +11,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from dive.records import Call
+from dive.chat import parse_tool_calls
+from dive.records import Call, Task
 
 REL_TOL = 1e-3
 _NUMBER = re.compile(r"^[-+]?\d[\d,]*(\.\d+)?([eE][-+]?\d+)?$")
@@ -43,17 +44,32 @@ def answers_match(predicted: str | None, reference: str) -> bool:
     return normalize(predicted) == normalize(reference)
 
 
-def format_reward(turn_texts: Sequence[str], calls: Sequence[Call], final: str | None) -> float:
+def needs_tools(task: Task) -> bool:
+    """Whether a task is only answerable with tool calls: its evidence (the synthesizer's solution path)
+    has a successful call. Every synthesized task does, since its answer is read from a tool output."""
+    return any(call.ok for call in task.calls)
+
+
+def malformed_calls(turn_texts: Sequence[str]) -> int:
+    """``<tool_call>`` blocks that parse to no call (bad JSON, no name): attempted, never executed."""
+    blocks = [piece for text in turn_texts for piece in text.split("<tool_call>")[1:]]
+    return sum(1 for block in blocks if not parse_tool_calls("<tool_call>" + block))
+
+
+def format_reward(
+    turn_texts: Sequence[str], calls: Sequence[Call], final: str | None, needs_tools: bool
+) -> float:
     """R_format in [0, 1]: half for stating a final answer in the required form, half for call hygiene.
 
-    Call hygiene is the share of the episode's tool calls that parsed and named a tool of the task's
-    toolset with valid arguments (an episode with no calls gets it only if every turn was well-formed).
+    Call hygiene is the share of attempted tool calls (executed ones plus malformed blocks) that parsed and
+    named a tool of the task's toolset with valid arguments. An episode with no attempt gets it only on a
+    task that ``needs_tools`` says can be answered without tools: skipping the tools is no hygiene.
     """
     answered = 0.5 if final is not None else 0.0
-    if calls:
-        valid = sum(1 for c in calls if c.valid) / len(calls)
-    else:
-        valid = 1.0 if all("<tool_call>" not in t for t in turn_texts) else 0.0
+    attempts = len(calls) + malformed_calls(turn_texts)
+    if not attempts:  # skipping the tools is hygiene only where the task can be done without them
+        return answered + (0.0 if needs_tools else 0.5)
+    valid = sum(1 for c in calls if c.valid) / attempts
     return answered + 0.5 * valid
 
 
@@ -62,9 +78,9 @@ def reward(
     turn_texts: Sequence[str],
     calls: Sequence[Call],
     final: str | None,
-    reference: str,
+    task: Task,
 ) -> tuple[float, float, float]:
-    """(R, R_format, R_correct) for one episode."""
-    r_format = format_reward(turn_texts, calls, final)
-    r_correct = 1.0 if answers_match(final, reference) else 0.0
+    """(R, R_format, R_correct) for one episode on ``task``."""
+    r_format = format_reward(turn_texts, calls, final, needs_tools(task))
+    r_correct = 1.0 if answers_match(final, task.answer) else 0.0
     return alpha * r_format + r_correct, r_format, r_correct

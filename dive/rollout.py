@@ -87,8 +87,8 @@ def _generate_batch(
     )
     with torch.no_grad():
         output = model.generate(
-            input_ids=input_ids,
-            attention_mask=attention,
+            input_ids=input_ids.to(model.device),  # a GPU policy (grpo=gpu) takes GPU inputs
+            attention_mask=attention.to(model.device),
             max_new_tokens=max_new_tokens,
             eos_token_id=stop_id,
             pad_token_id=pad,

@@ -228,11 +228,11 @@ def resume(engine: Any, out: Path, recipe: str) -> tuple[int, dict[str, Any]]:
     directory = out / "checkpoints"
     tag = latest_checkpoint(directory)
     step, state = 0, {}
-    if tag is not None:
-        _, state = engine.load_checkpoint(str(directory), tag=tag)
-        step = int(state["step"])
-        if "rng" in state:
-            restore_rng(state["rng"])
+    if tag is not None:  # DeepSpeed hands back its own keys too: ours are step, rng and recipe
+        _, saved = engine.load_checkpoint(str(directory), tag=tag)
+        step, state = int(saved["step"]), dict(saved.get("recipe", {}))
+        if "rng" in saved:
+            restore_rng(saved["rng"])
         log.info("resumed %s from %s at step %d", recipe, directory / tag, step)
     progress = out / "progress.jsonl"
     rows = [r for r in read_progress(progress) if r["step"] <= step]
@@ -244,7 +244,7 @@ def checkpoint(engine: Any, out: Path, step: int, rank: int, state: dict[str, An
     """Save a resumable checkpoint of every rank at ``step`` (with this rank's random-generator states and
     the recipe's own ``state``) and keep only that one."""
     tag = f"step{step}"
-    client_state = {**(state or {}), "step": step, "rng": rng_state()}
+    client_state = {"step": step, "rng": rng_state(), "recipe": state or {}}
     engine.save_checkpoint(str(out / "checkpoints"), tag=tag, client_state=client_state)
     if rank == 0:
         prune_checkpoints(out / "checkpoints", keep=tag)
@@ -317,7 +317,8 @@ class Preemption:
 
         flag = float(self.signum or 0)
         if dist.is_initialized() and dist.get_world_size() > 1:
-            value = torch.tensor([flag])
+            on_gpu = dist.get_backend() == "nccl"  # NCCL reduces GPU tensors only
+            value = torch.tensor([flag], device=f"cuda:{torch.cuda.current_device()}" if on_gpu else "cpu")
             dist.all_reduce(value, op=dist.ReduceOp.MAX)
             flag = float(value.item())
         self._agreed = int(flag) or None

@@ -165,7 +165,7 @@ BAD_INPUT = [
     ),
     (["grpo.temperature=-0.5"], "grpo.temperature = -0.5 must be >= 0"),
     (["grpo.clip_eps=1.5"], "grpo.clip_eps = 1.5 must be in (0, 1)"),
-    (["sft.warmup_steps=-1"], "sft.warmup_steps = -1 must be >= 0"),
+    (["sft.warmup_ratio=1.5"], "sft.warmup_ratio = 1.5 must be in [0, 1)"),
     (["select.candidates=0"], "select.candidates = 0 must be null or >= 1"),
     (["synth.toolset_max=40"], "sft.max_seq_len = 2560 is shorter than a typical solved conversation"),
     (

@@ -19,7 +19,8 @@ ARGS = [
     "debug=tiny",
     "tracking=none",
     "tools.domains=[science]",
-    "sft.steps=40",
+    "sft.epochs=100",
+    "sft.max_steps=40",
     "sft.checkpoint_every=5",
     "sft.max_seq_len=4096",
 ]

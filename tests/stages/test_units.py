@@ -9,11 +9,11 @@ import pytest
 from tokenizers import Tokenizer, models, pre_tokenizers
 from transformers import PreTrainedTokenizerFast
 
-from dive.records import Call
-from dive.rewards import answers_match, format_reward, reward
+from dive.records import Call, Task
+from dive.rewards import answers_match, format_reward, needs_tools, reward
 from dive.stages.grpo import advantages
 from dive.stages.report import write_report
-from dive.stages.sft import IGNORE, batches, collate, tokenize_conversation
+from dive.stages.sft import IGNORE, collate, tokenize_conversation
 
 
 def test_answer_judge() -> None:
@@ -26,12 +26,31 @@ def test_answer_judge() -> None:
     )
 
 
+TOOL_TASK = Task(
+    0, ["geo.capital"], "t0", "Capital of Kenya?", "Nairobi", calls=[Call("geo.capital", {}, True)]
+)
+CALL = '<tool_call>\n{"name": "geo__capital", "arguments": {"country": "Kenya"}}\n</tool_call>'
+
+
 def test_reward_weights_format_and_correctness() -> None:
     calls = [Call("t", {}, True, valid=True), Call("u", {}, False, error="unknown tool", valid=False)]
-    assert format_reward(["t"], calls, "42") == pytest.approx(0.75)
-    assert format_reward(["<tool_call>broken"], [], None) == 0.0
-    total, r_format, r_correct = reward(0.2, ["t"], calls, "42", "42")
-    assert (r_correct, total) == (1.0, pytest.approx(1.0 + 0.2 * r_format))
+    assert format_reward(["t"], calls, "42", needs_tools=True) == pytest.approx(0.75)
+    total, r_format, r_correct = reward(0.2, [CALL, "Nairobi"], calls, "Nairobi", TOOL_TASK)
+    assert (r_correct, r_format, total) == (1.0, 0.75, pytest.approx(1.0 + 0.2 * 0.75))
+
+
+def test_format_reward_wants_a_well_formed_call_where_the_task_needs_one() -> None:
+    assert needs_tools(TOOL_TASK) and not needs_tools(Task(1, [], "t1", "2+2?", "4"))
+    answer = "The final answer is: Nairobi."
+    valid = Call("geo.capital", {"country": "Kenya"}, True, output={"capital": "Nairobi"}, valid=True)
+    unknown = Call("geo__nope", {}, False, error="unknown tool 'geo__nope'", valid=False)
+    assert format_reward([CALL, answer], [valid], "Nairobi", needs_tools=True) == 1.0  # a valid call
+    assert format_reward([answer], [], "Nairobi", needs_tools=True) == 0.5  # no call on a tool task
+    assert format_reward([answer], [], "Nairobi", needs_tools=False) == 1.0  # ... where none is needed
+    assert format_reward(["<tool_call>{broken", answer], [], "Nairobi", needs_tools=False) == 0.5  # malformed
+    assert format_reward([CALL + "<tool_call>{broken", answer], [valid], "N", needs_tools=True) == 0.75
+    assert format_reward([CALL.replace("capital", "nope"), answer], [unknown], "N", needs_tools=True) == 0.5
+    assert format_reward(["<tool_call>broken"], [], None, needs_tools=True) == 0.0
 
 
 def test_group_relative_advantages() -> None:
@@ -55,16 +74,6 @@ def test_labels_cover_assistant_tokens_only() -> None:
     assert _char_tokenizer().decode(target).replace(" ", "") == "A1<|im_end|>"
     batch = collate([(ids, labels), (ids[:5], labels[:5])], pad_id=0)
     assert batch["attention_mask"][1].sum() == 5 and (batch["labels"][1, 5:] == IGNORE).all()
-
-
-def test_batches_resume_where_they_stopped() -> None:
-    examples = list(range(7))
-    full = batches(examples, 2, seed=0, rank=0, world=1, start=0)
-    first = [next(full) for _ in range(6)]
-    resumed = batches(examples, 2, seed=0, rank=0, world=1, start=4)
-    assert [next(resumed) for _ in range(2)] == first[4:]
-    ranks = [next(batches(examples, 2, 0, rank, 2, 0)) for rank in (0, 1)]
-    assert not set(ranks[0]) & set(ranks[1])  # ranks see different examples
 
 
 def test_report_from_point_status_files(make_cfg, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
