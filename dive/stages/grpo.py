@@ -511,10 +511,11 @@ def _step_metrics(
     return metrics
 
 
-def _rank_main(config: dict[str, Any], frontier: str, policy: str, out: str) -> None:
-    """One torchrun rank: the tasks come as the select artifact's frontier file, read here."""
+def rank_main(config: dict[str, Any], frontier: str, policy: str, out: str) -> None:
+    """One rank (a torchrun process or a Slurm task): the tasks come as the select artifact's frontier
+    file, read here."""
     train(config, load_tasks(Path(frontier)), Path(policy), Path(out))
 
 
 if __name__ == "__main__":  # a torchrun rank: python -m dive.stages.grpo '<json args>'
-    _rank_main(**json.loads(sys.argv[1]))
+    rank_main(**json.loads(sys.argv[1]))

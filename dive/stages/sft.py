@@ -359,5 +359,8 @@ def _eval_loss(engine: Any, eval_set: list[Example], micro_batch: int, pad_id: i
     return summed / max(1, tokens)
 
 
+rank_main = train  # one rank (a torchrun process or a Slurm task) takes the same arguments
+
+
 if __name__ == "__main__":  # a torchrun rank: python -m dive.stages.sft '<json args>'
-    train(**json.loads(sys.argv[1]))
+    rank_main(**json.loads(sys.argv[1]))

@@ -346,7 +346,7 @@ def fingerprint_then_save(engine, tokenizer, path, zero_stage, rank):
     save_hf(engine, tokenizer, path, zero_stage, rank)
 
 grpo.score, grpo.save_hf = score, fingerprint_then_save
-grpo._rank_main(**json.loads(sys.argv[1]))
+grpo.rank_main(**json.loads(sys.argv[1]))
 """
 
 
