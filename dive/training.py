@@ -166,6 +166,17 @@ def adamw(model: Any, lr: float, weight_decay: float) -> Any:
         return torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
 
 
+def checkpoint_activations(model: Any) -> None:
+    """Non-reentrant activation checkpointing (PyTorch's recommended kind; the reentrant one needs an input
+    that requires grad). It acts in train mode only, so rollouts keep their KV cache. transformers 5
+    renamed ``gradient_checkpointing_enable`` (an alias until v6)."""
+    kwargs = {"use_reentrant": False}
+    if hasattr(model, "activation_checkpointing_enable"):
+        model.activation_checkpointing_enable(activation_checkpointing_kwargs=kwargs)
+    else:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kwargs)
+
+
 def deepspeed_config(micro_batch: int, grad_accum: int, zero_stage: int, bf16: bool) -> dict[str, Any]:
     return {
         "train_micro_batch_size_per_gpu": micro_batch,

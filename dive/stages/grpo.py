@@ -62,6 +62,7 @@ from dive.training import (
     adamw,
     append_progress,
     checkpoint,
+    checkpoint_activations,
     deepspeed_config,
     finish,
     prune_checkpoints,
@@ -317,23 +318,13 @@ def engine_for(config: dict[str, Any], policy_dir: Path, world: int) -> Any:
     dtype = getattr(torch, config["dtype"]) if bf16 else torch.float32
     model = AutoModelForCausalLM.from_pretrained(policy_dir, dtype=dtype)
     if config["gradient_checkpointing"]:  # only in train mode: rollouts (eval mode) keep their KV cache
-        _checkpoint_activations(model)
+        checkpoint_activations(model)
     accumulation = config["minibatch_size"] // world // config["micro_batch"]
     ds_config = deepspeed_config(config["micro_batch"], accumulation, config["zero_stage"], bf16)
     engine, _, _, _ = deepspeed.initialize(
         model=model, optimizer=adamw(model, config["lr"], 0.0), config=ds_config
     )
     return engine
-
-
-def _checkpoint_activations(model: Any) -> None:
-    """Non-reentrant activation checkpointing (the reentrant kind needs an input that requires grad);
-    transformers 5 renamed ``gradient_checkpointing_enable`` (an alias until v6)."""
-    kwargs = {"use_reentrant": False}
-    if hasattr(model, "activation_checkpointing_enable"):
-        model.activation_checkpointing_enable(activation_checkpointing_kwargs=kwargs)
-    else:
-        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kwargs)
 
 
 def train_step(run: Run, tasks: list[Task], step: int) -> dict[str, float]:

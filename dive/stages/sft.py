@@ -66,6 +66,7 @@ from dive.training import (
     adamw,
     append_progress,
     checkpoint,
+    checkpoint_activations,
     deepspeed_config,
     finish,
     prune_checkpoints,
@@ -285,7 +286,7 @@ def _engine(config: dict[str, Any], base: str, total: int) -> tuple[Any, Any]:
     model = AutoModelForCausalLM.from_pretrained(base, dtype=dtype)
     model.config.use_cache = False
     if config["gradient_checkpointing"]:  # recompute activations in backward: memory for ~30% more compute
-        _checkpoint_activations(model)
+        checkpoint_activations(model)
     optimizer = adamw(model, config["lr"], config["weight_decay"])
     factor = WarmupCosine(total, warmup_steps(total, config["warmup_ratio"]), config["min_lr_ratio"])
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
@@ -294,16 +295,6 @@ def _engine(config: dict[str, Any], base: str, total: int) -> tuple[Any, Any]:
         model=model, optimizer=optimizer, lr_scheduler=schedule, config=ds_config
     )
     return engine, schedule
-
-
-def _checkpoint_activations(model: Any) -> None:
-    """Non-reentrant activation checkpointing (PyTorch's recommended kind; the reentrant one needs an input
-    that requires grad). transformers 5 renamed ``gradient_checkpointing_enable`` (an alias until v6)."""
-    kwargs = {"use_reentrant": False}
-    if hasattr(model, "activation_checkpointing_enable"):
-        model.activation_checkpointing_enable(activation_checkpointing_kwargs=kwargs)
-    else:
-        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kwargs)
 
 
 def micro_backward(engine: Any, examples: list[Example], scale: float, pad_id: int) -> Any:

@@ -8,59 +8,23 @@ import dataclasses
 import json
 import os
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import torch
 
-from dive import model as model_stage
 from dive.config import ConfigError, GrpoConfig, validate
 from dive.grpo_loss import LOSS_TYPES, Objective, Window
 from dive.records import Call, Task, write_tasks
 from dive.rollout import Episode, _advance, start
 from dive.stages import grpo
 from dive.tools.registry import load_tools
-from dive.training import Preempted, free_port, run_torchrun, setup_distributed
+from dive.training import Preempted, run_torchrun
 from tests.conftest import REPO, compose_config
+from tests.stages.conftest import record_step_gradients
 
 CAPITAL = "general.factbook.capital"
-
-
-@pytest.fixture(scope="module")
-def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The ``model=tiny`` artifact (random 2-layer Llama with dive's tokenizer and chat template)."""
-    out = tmp_path_factory.mktemp("tiny-model")
-    model_stage.compute(model_stage.config(compose_config(["model=tiny"])), {}, out, runtime=None)  # type: ignore[arg-type]
-    return out / "hf"
-
-
-@pytest.fixture(scope="module")
-def world_of_one() -> Iterator[None]:
-    """A one-rank gloo process group for DeepSpeed engines in this process, torn down afterwards.
-
-    DeepSpeed caches groups it derives from the default one (deepspeed.utils.groups); they die with it,
-    so the cache is cleared on both sides, or the next module's engine would broadcast over a dead group.
-    """
-    import deepspeed.utils.groups as ds_groups
-    import torch.distributed as dist
-
-    env = {
-        "RANK": "0",
-        "LOCAL_RANK": "0",
-        "WORLD_SIZE": "1",
-        "LOCAL_WORLD_SIZE": "1",
-        "DS_ACCELERATOR": "cpu",
-    }
-    with pytest.MonkeyPatch.context() as patch:
-        for key, value in {**env, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(free_port())}.items():
-            patch.setenv(key, value)
-        ds_groups._WORLD_GROUP = None
-        setup_distributed()
-        yield
-        dist.destroy_process_group()
-        ds_groups._WORLD_GROUP = None
 
 
 def _config(**values: Any) -> dict[str, Any]:
@@ -170,7 +134,6 @@ def test_deepspeed_step_gradient_is_the_minibatch_one(
     is not applied on top of the loss's own, so the step's gradient is that of the minibatch's loss in
     one forward (for the loss types whose value does not depend on the micro-batching), with or without
     activation checkpointing."""
-    from deepspeed.utils import safe_get_full_grad
     from transformers import AutoModelForCausalLM
 
     config = _config(
@@ -194,14 +157,7 @@ def test_deepspeed_step_gradient_is_the_minibatch_one(
     loss_fn = grpo.objective(config)
     tokens = 3.0 * sum(sum(e.gen_mask[1:]) for e in episodes)
     grads: dict[str, torch.Tensor] = {}
-    step = engine.step
-
-    def step_and_record() -> None:  # read the accumulated gradient before the optimizer consumes it
-        if engine.is_gradient_accumulation_boundary():
-            grads.update({n: safe_get_full_grad(p).clone() for n, p in engine.module.named_parameters()})
-        step()
-
-    engine.step = step_and_record
+    record_step_gradients(engine, grads)  # the accumulated gradient, before the optimizer uses it
     engine.train()  # as the recipe trains (activation checkpointing only acts in train mode)
     totals = grpo.optimizer_step(engine, items, 2, 0, loss_fn, Window(2, 1, 3, tokens))
     assert 0 < totals.clipped < totals.tokens

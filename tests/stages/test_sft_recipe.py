@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 import torch
 
-from dive import model as model_stage
 from dive.config import ConfigError, SftConfig, validate
 from dive.sft_batches import (
     IGNORE,
@@ -28,8 +27,9 @@ from dive.sft_batches import (
     warmup_steps,
 )
 from dive.stages import sft
-from dive.training import free_port, setup_distributed
+from dive.training import free_port
 from tests.conftest import compose_config
+from tests.stages.conftest import record_step_gradients
 
 
 def _examples(n: int, seed: int = 0) -> list[Example]:
@@ -213,36 +213,8 @@ def test_step_loss_is_the_token_weighted_mean_and_its_gradient_that_of_one_batch
         torch.testing.assert_close(param.grad, accumulated[name], rtol=1e-7, atol=1e-10, msg=name)
 
 
-@pytest.fixture(scope="module")
-def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The ``model=tiny`` artifact (random 2-layer Llama with dive's tokenizer and chat template)."""
-    out = tmp_path_factory.mktemp("tiny-model")
-    model_stage.compute(model_stage.config(compose_config(["model=tiny"])), {}, out, runtime=None)  # type: ignore[arg-type]
-    return out / "hf"
-
-
-@pytest.fixture
-def world_of_one(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A one-rank gloo process group for a DeepSpeed engine in this process, torn down afterwards."""
-    import torch.distributed as dist
-
-    env = {
-        "RANK": "0",
-        "LOCAL_RANK": "0",
-        "WORLD_SIZE": "1",
-        "LOCAL_WORLD_SIZE": "1",
-        "DS_ACCELERATOR": "cpu",
-    }
-    for key, value in {**env, "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(free_port())}.items():
-        monkeypatch.setenv(key, value)
-    setup_distributed()
-    yield
-    dist.destroy_process_group()
-
-
 def test_deepspeed_step_gradient_is_the_token_weighted_one(tiny_dir: Path, world_of_one: None) -> None:
     """Through the real engine (ZeRO-2, grad_accum 2): DeepSpeed's own 1/grad_accum is compensated."""
-    from deepspeed.utils import safe_get_full_grad
     from transformers import AutoModelForCausalLM
 
     config = sft.config(compose_config(["model=tiny", "sft.grad_accum=2", "sft.micro_batch=2"]))
@@ -251,14 +223,7 @@ def test_deepspeed_step_gradient_is_the_token_weighted_one(tiny_dir: Path, world
     tokens = [trained_tokens(e) for e in examples]
     micros = [sft.Micro([examples[0]], tokens[0], 0, 0), sft.Micro(examples[1:], sum(tokens[1:]), 0, 0)]
     grads: dict[str, torch.Tensor] = {}
-    step = engine.step
-
-    def step_and_record() -> None:  # read the accumulated gradient before the optimizer consumes it
-        if engine.is_gradient_accumulation_boundary():
-            grads.update({n: safe_get_full_grad(p).clone() for n, p in engine.module.named_parameters()})
-        step()
-
-    engine.step = step_and_record
+    record_step_gradients(engine, grads)  # the accumulated gradient, before the optimizer uses it
     loss = sft.optimizer_step(engine, micros, world=1, pad_id=0)
 
     reference = AutoModelForCausalLM.from_pretrained(tiny_dir, dtype=torch.float32)
