@@ -119,7 +119,7 @@ def held_by_another(directory: Path, stale_after_s: float = STALE_AFTER_S) -> bo
         except ProcessLookupError:
             return False
         except PermissionError:
-            return True
+            pass  # alive, under another user
         return True
     try:
         return time.time() - path.stat().st_mtime < stale_after_s

@@ -264,7 +264,10 @@ class ConfigError(ValueError):
         return (ConfigError, (self.problems,))
 
 
-def _choice(problems: list[str], key: str, value: Any, choices: tuple[str, ...] | list[str]) -> None:
+ZERO_STAGES = (0, 1, 2, 3)  # DeepSpeed ZeRO stages
+
+
+def _choice(problems: list[str], key: str, value: Any, choices: tuple[Any, ...] | list[Any]) -> None:
     if value not in choices:
         problems.append(f"{key} = {value!r} is not a valid choice; valid: {list(choices)}")
 
@@ -300,8 +303,7 @@ def _check_ranges(cfg: DictConfig, problems: list[str]) -> None:
         problems.append(f"sft.epochs = {t.epochs!r} must be > 0")
     if not 0 < t.lr < 1:
         problems.append(f"sft.lr = {t.lr} must be in (0, 1)")
-    if t.zero_stage not in (0, 1, 2, 3):
-        problems.append(f"sft.zero_stage = {t.zero_stage} is not a valid choice; valid: [0, 1, 2, 3]")
+    _choice(problems, "sft.zero_stage", t.zero_stage, ZERO_STAGES)
     if not 0 <= t.eval_fraction < 1:
         problems.append(f"sft.eval_fraction = {t.eval_fraction} must be in [0, 1)")
     if not 0 <= cfg.select.band_low < cfg.select.band_high <= 1:
@@ -332,8 +334,7 @@ def _check_grpo(g: DictConfig, problems: list[str]) -> None:
     _at_least(problems, "grpo.group_size", g.group_size, 2)
     _at_least(problems, "grpo.alpha", g.alpha, 0)
     _choice(problems, "grpo.loss_type", g.loss_type, LOSS_TYPES)
-    if g.zero_stage not in (0, 1, 2, 3):
-        problems.append(f"grpo.zero_stage = {g.zero_stage} is not a valid choice; valid: [0, 1, 2, 3]")
+    _choice(problems, "grpo.zero_stage", g.zero_stage, ZERO_STAGES)
     if g.clip_eps_high is not None and not g.clip_eps_high > 0:
         problems.append(f"grpo.clip_eps_high = {g.clip_eps_high!r} must be null or > 0")
     if min(g.prompts_per_step, g.group_size, g.minibatch_size, g.micro_batch, g.world_size) < 1:

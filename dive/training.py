@@ -177,6 +177,20 @@ def checkpoint_activations(model: Any) -> None:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kwargs)
 
 
+def load_trainable(path: str | Path, config: dict[str, Any]) -> Any:
+    """The HF model a recipe trains, from ``path``, as ``config`` (sft.* or grpo.*) asks: in bf16 with
+    ``precision`` bf16 (DeepSpeed keeps fp32 master weights itself), else upcast to fp32 (exact for bf16
+    weights); activation checkpointing with ``gradient_checkpointing``."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    dtype = getattr(torch, config["dtype"]) if config["precision"] == "bf16" else torch.float32
+    model = AutoModelForCausalLM.from_pretrained(path, dtype=dtype)
+    if config["gradient_checkpointing"]:  # recompute activations in backward: memory for ~30% more compute
+        checkpoint_activations(model)
+    return model
+
+
 def deepspeed_config(micro_batch: int, grad_accum: int, zero_stage: int, bf16: bool) -> dict[str, Any]:
     return {
         "train_micro_batch_size_per_gpu": micro_batch,
@@ -291,9 +305,10 @@ class Preemption:
         with Preemption() as preemption:
             while step < total:
                 ...one step...
-                if step % every == 0 or preemption.requested():
+                stop = preemption.requested()  # once per step: a second ask could answer differently
+                if stop or step % every == 0:
                     checkpoint(engine, out, step, rank)
-                if preemption.requested():
+                if stop:
                     preemption.hand_over(step)
     """
 

@@ -62,9 +62,9 @@ from dive.training import (
     adamw,
     append_progress,
     checkpoint,
-    checkpoint_activations,
     deepspeed_config,
     finish,
+    load_trainable,
     prune_checkpoints,
     read_progress,
     resume,
@@ -310,15 +310,9 @@ def engine_for(config: dict[str, Any], policy_dir: Path, world: int) -> Any:
     """The policy as a DeepSpeed engine that steps the optimizer once per minibatch: each rank forwards
     its ``minibatch_size / world`` episodes in micro-batches of ``micro_batch``, accumulated."""
     import deepspeed
-    import torch
-    from transformers import AutoModelForCausalLM
 
     bf16 = config["precision"] == "bf16"
-    # fp32 training upcasts bf16 weights (exact); with bf16 DeepSpeed keeps fp32 master weights itself
-    dtype = getattr(torch, config["dtype"]) if bf16 else torch.float32
-    model = AutoModelForCausalLM.from_pretrained(policy_dir, dtype=dtype)
-    if config["gradient_checkpointing"]:  # only in train mode: rollouts (eval mode) keep their KV cache
-        checkpoint_activations(model)
+    model = load_trainable(policy_dir, config)  # checkpointing acts in train mode: rollouts keep their cache
     accumulation = config["minibatch_size"] // world // config["micro_batch"]
     ds_config = deepspeed_config(config["micro_batch"], accumulation, config["zero_stage"], bf16)
     engine, _, _, _ = deepspeed.initialize(

@@ -66,9 +66,9 @@ from dive.training import (
     adamw,
     append_progress,
     checkpoint,
-    checkpoint_activations,
     deepspeed_config,
     finish,
+    load_trainable,
     prune_checkpoints,
     resume,
     run_torchrun,
@@ -278,15 +278,10 @@ def _engine(config: dict[str, Any], base: str, total: int) -> tuple[Any, Any]:
     """The DeepSpeed engine over the base model, with AdamW and the warm-up + cosine schedule."""
     import deepspeed
     import torch
-    from transformers import AutoModelForCausalLM
 
     bf16 = config["precision"] == "bf16"
-    # fp32 training upcasts bf16 weights (exact); with bf16 DeepSpeed keeps fp32 master weights itself
-    dtype = getattr(torch, config["dtype"]) if bf16 else torch.float32
-    model = AutoModelForCausalLM.from_pretrained(base, dtype=dtype)
+    model = load_trainable(base, config)
     model.config.use_cache = False
-    if config["gradient_checkpointing"]:  # recompute activations in backward: memory for ~30% more compute
-        checkpoint_activations(model)
     optimizer = adamw(model, config["lr"], config["weight_decay"])
     factor = WarmupCosine(total, warmup_steps(total, config["warmup_ratio"]), config["min_lr_ratio"])
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, factor)
