@@ -16,11 +16,13 @@ from typing import Any
 from hydra.core.config_store import ConfigStore
 from omegaconf import DictConfig, OmegaConf
 
-from dive.graph import EVALUATED, STAGES
+from dive.eval.bfcl_run import CATEGORIES as BFCL_SCORED
+from dive.eval.checks import check_evaluate
+from dive.graph import STAGES
 from dive.llm.endpoints import check_llm
 
 DOMAINS = ("general", "finance", "biology", "medicine", "science")
-BFCL_CATEGORIES = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance")
+BFCL_CATEGORIES = BFCL_SCORED  # all six: five single-turn AST categories and multi_turn_base
 
 
 @dataclass
@@ -40,6 +42,7 @@ class ModelConfig:
     gguf_file: str = "SmolLM2-135M-Instruct.Q4_1.gguf"
     dtype: str = "float32"  # float32 | bfloat16 (bf16 only where the CPU/GPU supports it)
     max_context: int | None = 8192  # tokens the model attends over (null: read from model.path/config.json)
+    function_calling: bool = False  # its own chat template takes tools (Qwen3: true; SmolLM2 has none)
     tiny_hidden: int = 64  # tiny: a random model for tests, built offline
     tiny_layers: int = 2
 
@@ -172,13 +175,23 @@ class GrpoConfig:
 
 @dataclass
 class EvaluateConfig:
+    models: list[str] = field(default_factory=lambda: ["grpo", "sft", "base"])  # checkpoints to score
+    backend: str = "inprocess"  # inprocess (HF generate here) | served (llm.server on each checkpoint)
+    # extra rows beside ours, any OpenAI-compatible endpoint: {name: {base_url, model, api_key_env,
+    # bfcl_mode}}
+    references: dict[str, Any] = field(default_factory=dict)
     dive_eval_tasks: int = 12  # held-out-seed tasks (paper: 800)
-    bfcl_categories: list[str] = field(default_factory=lambda: list(BFCL_CATEGORIES))
-    bfcl_per_category: int = 2  # first items of each category (paper scale: 50)
+    samples: int = 1  # attempts per DIVE-Eval task, accuracy averaged (k)
+    temperature: float = 0.0  # DIVE-Eval sampling; 0 = greedy (the paper: 1.0 with top-p 1.0)
+    top_p: float = 1.0
     max_turns: int = 2
     max_new_tokens: int = 64
-    temperature: float = 0.0  # 0 = greedy (deterministic); the paper used 1.0 with top-p 1
-    models: list[str] = field(default_factory=lambda: ["grpo", "sft", "base"])  # checkpoints to score
+    bfcl_categories: list[str] = field(default_factory=lambda: list(BFCL_CATEGORIES))
+    bfcl_limit: int | None = None  # first items of each category; null = the whole category (BFCL's set)
+    bfcl_mode: str = "auto"  # auto | fc | prompting (auto: fc for our checkpoints, model.function_calling)
+    bfcl_max_new_tokens: int = 256  # BFCL is greedy, as its leaderboard runs
+    batch_size: int = 8  # in-process generation batch
+    online: list[str] = field(default_factory=list)  # online benchmarks (dive/eval/online.py): need network
 
 
 @dataclass
@@ -318,8 +331,6 @@ def _check_ranges(cfg: DictConfig, problems: list[str]) -> None:
     _at_least(problems, "model.max_context", cfg.model.max_context, 64, allow_none=True)
     _at_least(problems, "select.max_turns", cfg.select.max_turns, 1)
     _check_grpo(g, problems)
-    _at_least(problems, "evaluate.dive_eval_tasks", cfg.evaluate.dive_eval_tasks, 0)
-    _at_least(problems, "evaluate.bfcl_per_category", cfg.evaluate.bfcl_per_category, 0)
     _check_sampling(cfg, problems)
 
 
@@ -493,10 +504,7 @@ def _check_choices(cfg: DictConfig, problems: list[str]) -> None:
     for domain in cfg.synth.pool_domains or []:
         _choice(problems, "synth.pool_domains[]", domain, list(cfg.tools.domains))
     _choice(problems, "synth.split", cfg.synth.split, ("train", "eval"))
-    for name in cfg.evaluate.models:
-        _choice(problems, "evaluate.models[]", name, EVALUATED)
-    for category in cfg.evaluate.bfcl_categories:
-        _choice(problems, "evaluate.bfcl_categories[]", category, BFCL_CATEGORIES)
+    check_evaluate(cfg, problems)
     _choice(problems, "launcher.name", cfg.launcher.name, ("local", "slurm", "debug"))
     _choice(problems, "tracking.backend", cfg.tracking.backend, ("mlflow", "none"))
     if cfg.launcher.name == "slurm" and cfg.slurm.profile == "none":

@@ -13,8 +13,9 @@ functions and nothing else is read:
 the metric logger), which is why it stays out of the hash.
 
 Two nodes are variants: ``eval_tasks`` is DIVE-Eval's synthesis (held-out seeds) in ``synth/``, and
-``evaluate_<model>`` scores one checkpoint in ``evaluate/``. The pipeline stage ``evaluate`` runs the
-``evaluate_<model>`` nodes of ``evaluate.models``.
+``evaluate_<model>`` scores one checkpoint in ``evaluate/`` (``evaluate_references`` the reference
+endpoints). The pipeline stage ``evaluate`` runs the ``evaluate_<model>`` nodes of ``evaluate.models``,
+and ``evaluate_references`` when ``evaluate.references`` names any.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ _SOLVE_CODE = (
 )
 _SFT_CODE = ("stages/sft.py", "sft_batches.py", "training.py", "chat.py")
 _GRPO_CODE = ("stages/grpo.py", "grpo_loss.py", "training.py", *_ROLLOUT_CODE)
+_EVALUATE_CODE = ("stages/evaluate.py", "eval", "llm/client.py", "llm/server.py", *_ROLLOUT_CODE)
 
 # node: (stage module, artifact folder, inputs, code, ...)
 GRAPH: dict[str, Node] = {
@@ -77,19 +79,24 @@ GRAPH: dict[str, Node] = {
         f"evaluate_{name}": Node(
             "dive.stages.evaluate",
             "evaluate",
-            ("eval_tasks", {"base": "model"}.get(name, name)),  # DIVE-Eval's tasks, the checkpoint
-            ("stages/evaluate.py", "eval", *_ROLLOUT_CODE),
+            # DIVE-Eval's tasks, the checkpoint and, for a trained one, its training set (held-out check)
+            ("eval_tasks", "model") if name == "base" else ("eval_tasks", name, "synth"),
+            _EVALUATE_CODE,
             name,
         )
         for name in EVALUATED
     },
+    "evaluate_references": Node(
+        "dive.stages.evaluate", "evaluate", ("eval_tasks",), _EVALUATE_CODE, "references"
+    ),
 }
 
 
 def nodes_of(stage: str, cfg: DictConfig) -> list[str]:
     """The graph nodes a pipeline stage (or a node name) stands for."""
     if stage == "evaluate":
-        return [f"evaluate_{name}" for name in cfg.evaluate.models]
+        references = ["evaluate_references"] if cfg.evaluate.references else []
+        return [f"evaluate_{name}" for name in cfg.evaluate.models] + references
     if stage not in GRAPH:
         raise KeyError(f"stage {stage!r} is not in the graph; valid: {sorted(GRAPH)}")
     return [stage]

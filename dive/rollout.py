@@ -102,7 +102,7 @@ def _generate_batch(
     return results
 
 
-def _run_calls(episode: Episode, parsed: list[dict[str, Any]], max_chars: int) -> list[dict[str, Any]]:
+def run_calls(episode: Episode, parsed: list[dict[str, Any]], max_chars: int) -> list[dict[str, Any]]:
     """Execute parsed calls (``{"name", "arguments"}``, dive.chat) against the task's toolset; every
     call is recorded whole in ``episode.calls`` and gets a tool message back with its (cut) result."""
     messages = []
@@ -160,7 +160,7 @@ def _advance(
         episode.final = final_answer(text)
         episode.done = True
         return
-    tool_messages = _run_calls(episode, calls, max_chars)
+    tool_messages = run_calls(episode, calls, max_chars)
     episode.messages += tool_messages
     closing = "" if new_ids and new_ids[-1] == stop_id else "<|im_end|>"
     blocks = "".join(f"\n<tool_response>\n{m['content']}\n</tool_response>" for m in tool_messages)

@@ -19,6 +19,16 @@ def compose_config(overrides: list[str]) -> DictConfig:
         return compose(config_name="dive", overrides=overrides)
 
 
+@pytest.fixture(scope="module")
+def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ``model=tiny`` artifact (random 2-layer Llama with dive's tokenizer and chat template)."""
+    from dive import model as model_stage
+
+    out = tmp_path_factory.mktemp("tiny-model")
+    model_stage.compute(model_stage.config(compose_config(["model=tiny"])), {}, out, runtime=None)  # type: ignore[arg-type]
+    return out / "hf"
+
+
 @pytest.fixture
 def make_cfg(tmp_path: Path) -> Callable[..., DictConfig]:
     """``make_cfg("debug=tiny", ...)`` -> a config writing under tmp_path with tracking off."""

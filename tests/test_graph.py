@@ -17,6 +17,15 @@ from dive.graph import GRAPH, PIPELINE, address, nodes_of
 from tests.conftest import compose_config
 
 # node -> the config keys (or key prefixes ending in ".") it reads
+# what every evaluate node reads (references add theirs, checkpoints their model and backend)
+_EVALUATE = {
+    *(f"evaluate.{k}" for k in ("dive_eval_tasks", "samples", "temperature", "top_p", "max_turns")),
+    *(f"evaluate.{k}" for k in ("max_new_tokens", "bfcl_categories", "bfcl_limit", "bfcl_mode")),
+    *(f"evaluate.{k}" for k in ("bfcl_max_new_tokens", "batch_size", "online")),
+    "tools.domains",
+    "tools.max_output_chars",
+    "seed",
+}
 READS: dict[str, set[str]] = {
     "validate": {"tools.domains", "tools.exclude", "tools.online"},
     "model": {"model."},
@@ -40,15 +49,15 @@ READS: dict[str, set[str]] = {
     "grpo": {"grpo.", "model.dtype", "model.name", "tools.max_output_chars", "tools.domains"},
     **{
         f"evaluate_{m}": {
-            "evaluate.",
+            *_EVALUATE,
+            "evaluate.backend",
             "model.name",
             "model.dtype",
-            "tools.domains",
-            "tools.max_output_chars",
-            "seed",
+            "model.function_calling",
         }
         for m in ("grpo", "sft", "base")
     },
+    "evaluate_references": {*_EVALUATE, "evaluate.references."},
 }
 # how the work runs or what is run, never what a stage produces: no address may depend on these
 EXECUTION = {

@@ -11,6 +11,7 @@ import pytest
 from tests.helpers import TINY_SMOKE, done_markers, mlflow_runs, run_dive
 
 pytestmark = pytest.mark.slow
+BFCL_SIX = ("simple_python", "multiple", "parallel", "parallel_multiple", "irrelevance", "multi_turn_base")
 
 STAGE_KEYS = [
     "tools/passing",
@@ -20,10 +21,12 @@ STAGE_KEYS = [
     "sft/loss",
     "select/frontier",
     "grpo/reward",
-    "eval/dive_eval/accuracy",
-    "eval/bfcl/overall",
-    "eval_sft/dive_eval/accuracy",
-    "eval_base/bfcl/overall",
+    "eval/dive_eval/all/accuracy",
+    "eval/dive_eval/held_out/shared_toolsets",
+    "eval_sft/dive_eval/all/accuracy",
+    "eval_sft/dive_eval/held_out/shared_seeds",
+    *[f"{prefix}/bfcl/{c}/accuracy" for prefix in ("eval", "eval_sft", "eval_base") for c in BFCL_SIX],
+    "eval_base/bfcl/summary/non_live_ast_python",
 ]
 
 
@@ -55,6 +58,11 @@ def test_report_table_and_plot(smoke: Path) -> None:
     assert sorted(table["point"].to_list()) == ["v1", "vtask"]
     assert table.filter(pl.col("point") == "v1")["diversity/unique_toolsets"].item() == 1
     assert (out / "summary.png").stat().st_size > 10_000 and (out / "summary.md").exists()
+    models = pl.read_csv(out / "models.csv")  # a row per evaluated model of each point
+    assert sorted(models["model"].to_list()) == ["base", "base", "grpo", "grpo", "sft", "sft"]
+    assert set(models.filter(pl.col("model") == "base")["bfcl_mode"].to_list()) == {"prompting"}
+    assert set(models.filter(pl.col("model") == "grpo")["bfcl_mode"].to_list()) == {"fc"}
+    assert models["bfcl/multi_turn_base"].null_count() == 0
 
 
 def test_mlflow_has_sweep_points_and_stages(smoke: Path) -> None:

@@ -18,7 +18,7 @@ from dive.records import (
     write_tasks,
     write_trajectories,
 )
-from dive.rollout import Episode, _run_calls
+from dive.rollout import Episode, run_calls
 from dive.synth.sampling import SynthSettings
 from dive.synth.scripted import synthesize
 from dive.tools.base import REGISTRY, Tool, ToolError, tool
@@ -129,7 +129,7 @@ def test_rollout_and_synthesis_calls_share_one_shape() -> None:
         {"name": population.name, "arguments": {"city": "Atlantis"}},
         {"name": "nope", "arguments": {}},
     ]
-    messages = _run_calls(episode, parsed, max_chars=50)
+    messages = run_calls(episode, parsed, max_chars=50)
     ok, failed, unknown = episode.calls
     assert all(type(c) is Call for c in (made, ok, failed, unknown))
     assert set(made.to_json()) == set(ok.to_json()) == set(unknown.to_json())

@@ -56,7 +56,7 @@ _JSON_TYPES = {
     "any": "string",
 }
 # BFCL appends this to every Python function description (utils._get_language_specific_hint).
-_PYTHON_HINT = " Note that the provided function is in Python 3 syntax."
+PYTHON_HINT = " Note that the provided function is in Python 3 syntax."
 _FLOAT_HINT = " This is a float type value."
 
 
@@ -124,7 +124,7 @@ def to_tool(func: dict[str, Any]) -> dict[str, Any]:
     params = func.get("parameters", {})
     properties = {k: _convert_schema(v, True) for k, v in params.get("properties", {}).items()}
     parameters = {**params, "type": "object", "properties": properties}
-    description = func.get("description", "") + _PYTHON_HINT
+    description = func.get("description", "") + PYTHON_HINT
     return {
         "type": "function",
         "function": {"name": model_name(func["name"]), "description": description, "parameters": parameters},

@@ -72,6 +72,8 @@ class Completion:
     finish_reason: str
     prompt_tokens: int
     completion_tokens: int
+    raw_content: str = ""  # the text as the model wrote it (what a benchmark's own decoder reads)
+    structured: bool = False  # the server parsed the calls itself (``message.tool_calls``)
 
     def message(self) -> dict[str, Any]:
         """The assistant message in OpenAI format, ready to append to the conversation."""
@@ -189,6 +191,7 @@ class LLMClient:
         *,
         temperature: float | None = None,
         max_tokens: int | None = None,
+        top_p: float | None = None,
     ) -> Completion:
         """One completion; raises EndpointError when the endpoint refuses or keeps failing."""
         e = self.endpoint
@@ -200,6 +203,8 @@ class LLMClient:
             "max_tokens": e.max_tokens if max_tokens is None else max_tokens,
             "stream": False,
         }
+        if top_p is not None:
+            body["top_p"] = top_p
         if tools:
             body["tools"] = tools
         headers = {"Authorization": f"Bearer {key}"} if key else {}
@@ -348,6 +353,7 @@ def parse_completion(data: dict[str, Any]) -> Completion:
     content = message.get("content") or ""
     if isinstance(content, list):  # content parts: keep the text ones
         content = "".join(part.get("text", "") for part in content if isinstance(part, dict))
+    raw_content = content
     structured = message.get("tool_calls") or []
     if structured:
         calls, malformed = _structured_calls(structured)
@@ -364,6 +370,8 @@ def parse_completion(data: dict[str, Any]) -> Completion:
         finish_reason=choice.get("finish_reason") or "",
         prompt_tokens=int(usage.get("prompt_tokens") or 0),
         completion_tokens=int(usage.get("completion_tokens") or 0),
+        raw_content=raw_content,
+        structured=bool(structured),
     )
 
 

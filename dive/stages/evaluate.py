@@ -1,56 +1,82 @@
-"""Stage ``evaluate``: DIVE-Eval (in-distribution) and a BFCL v4 slice (out-of-distribution).
+"""Stage ``evaluate``: DIVE-Eval (in-distribution) and BFCL v4 (out-of-distribution), per model.
 
-* DIVE-Eval: tasks synthesised like the training data but from held-out (eval-split) seeds, each with a
-  fresh toolset from the same pool; the policy runs multi-turn episodes with the real tools and is
-  scored by the answer judge (dive/rewards.py). Paper: 800 tasks.
-* BFCL v4: the first ``evaluate.bfcl_per_category`` items of each category, one assistant turn with the
-  item's functions, scored by dive/eval/bfcl.py (its AST checker semantics, on BFCL's own data files).
+* DIVE-Eval (dive/eval/dive_eval.py): held-out-seed tasks, each with its own toolset of real tools,
+  scored by the answer judge; k samples per task at the configured temperature / top-p. A trained
+  checkpoint's evaluation first proves the eval tasks share no seed and no toolset with its training set.
+* BFCL v4 (dive/eval/bfcl_run.py): six categories scored as BFCL scores them, the whole category unless
+  ``evaluate.bfcl_limit`` asks for a slice, in BFCL's function-calling or prompting mode per model.
 
-Each model in ``evaluate.models`` (grpo, sft, base) is its own content-addressed artifact (graph nodes
-``evaluate_<model>``), so the base model is scored once for every sweep point that shares it. Headline
-keys: ``eval/...`` for the final (GRPO) policy, ``eval_sft/...`` and ``eval_base/...`` for the others.
+Every model is a :class:`dive.eval.chat_model.ChatModel`: our checkpoints run in-process
+(``evaluate.backend=inprocess``) or behind a managed ``llm.server`` (``served``: ``transformers serve``
+on CPU, ``vllm serve`` on GPU); ``evaluate.references`` adds rows for any OpenAI-compatible endpoint.
 
-    python -m dive stage=evaluate evaluate.dive_eval_tasks=100
+Each of ``evaluate.models`` (grpo, sft, base) is its own content-addressed artifact (graph nodes
+``evaluate_<model>``), so the base model is scored once for every sweep point that shares it; the
+references are one more node. Metric keys: ``<prefix>/<benchmark>/<category>/<metric>`` with prefix
+``eval`` (GRPO), ``eval_sft``, ``eval_base`` or ``eval_ref/<name>``.
+
+    python -m dive stage=evaluate evaluate.bfcl_limit=null          # whole BFCL categories
 """
 
 from __future__ import annotations
 
-import json
-import statistics
+import contextlib
+import logging
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from omegaconf import DictConfig, OmegaConf
 
 from dive.artifacts import Artifact
-from dive.episodes import Sampling, attempt_tasks
-from dive.model import load_policy
-from dive.records import Task, model_dir, read_tasks
-from dive.rollout import generate, start
+from dive.eval import bfcl_run, dive_eval
+from dive.eval.chat_model import ChatModel, Decoding, InProcessModel, ServedModel
+from dive.records import model_dir, read_tasks, write_jsonl
 
 if TYPE_CHECKING:
     from dive.graph import Runtime
 
+log = logging.getLogger(__name__)
 PREFIX = {"grpo": "eval", "sft": "eval_sft", "base": "eval_base"}  # metric namespace per checkpoint
+REFERENCES = "references"  # the variant scoring evaluate.references
 
 
 def config(cfg: DictConfig, variant: str) -> dict[str, Any]:
-    """Settings for scoring the ``variant`` checkpoint (grpo, sft or base)."""
+    """Settings for scoring one checkpoint (grpo, sft or base) or the reference endpoints."""
     values: dict[str, Any] = OmegaConf.to_container(cfg.evaluate, resolve=True)  # type: ignore[assignment]
     values.pop("models")  # which checkpoints to score is the pipeline's business, not one score's
     values.update(
         checkpoint=variant,
-        model=cfg.model.name,
-        dtype=cfg.model.dtype,
         domains=list(cfg.tools.domains),
         max_output_chars=cfg.tools.max_output_chars,
         seed=cfg.seed,
     )
+    if variant == REFERENCES:  # endpoints of their own: our model and backend play no part
+        values.pop("backend")
+        return values
+    values.pop("references")
+    values.update(model=cfg.model.name, function_calling=cfg.model.function_calling, dtype=cfg.model.dtype)
+    if values["backend"] == "served":
+        values["server"] = {"kind": cfg.llm.server, "device": cfg.llm.device}
     return values
 
 
 def label(config: dict[str, Any]) -> str:
+    if config["checkpoint"] == REFERENCES:
+        return "references-" + "-".join(sorted(config["references"]))[:60]
     return f"{config['checkpoint']}-{config['model']}"
+
+
+def bfcl_mode(config: dict[str, Any], reference: dict[str, Any] | None = None) -> str:
+    """BFCL's mode for a model: our checkpoints were trained in dive's tool-call format (fc); a base model
+    is prompted in its own function-calling format if it has one, else in BFCL's prompting mode."""
+    if reference is not None:
+        return str(reference.get("bfcl_mode") or "fc")
+    if config["bfcl_mode"] != "auto":
+        return str(config["bfcl_mode"])
+    trained = config["checkpoint"] in ("sft", "grpo")
+    return "fc" if trained or config["function_calling"] else "prompting"
 
 
 def compute(
@@ -59,78 +85,126 @@ def compute(
     import torch
 
     torch.manual_seed(config["seed"])
-    policy = next(artifact for name, artifact in inputs.items() if name != "eval_tasks")  # dive/graph.py
-    model, tokenizer = load_policy(model_dir(policy), config["dtype"])
-    metrics = _dive_eval(config, model, tokenizer, read_tasks(inputs["eval_tasks"]), out)
-    metrics.update(_bfcl(config, model, tokenizer, out))
-    prefix = PREFIX[config["checkpoint"]]
-    return {key.replace("eval/", f"{prefix}/", 1): value for key, value in metrics.items()}
-
-
-def _dive_eval(
-    config: dict[str, Any], model: Any, tokenizer: Any, tasks: list[Task], out: Path
-) -> dict[str, float]:
-    episodes, correct = attempt_tasks(model, tokenizer, tasks, 1, config["domains"], Sampling.of(config))
-    answers = {t.id: t.answer for t in tasks}
-    with (out / "dive_eval.jsonl").open("w") as handle:
-        for ep, ok in zip(episodes, correct, strict=True):
-            handle.write(
-                json.dumps(
-                    {
-                        "task_id": ep.key,
-                        "final": ep.final,
-                        "reference": answers[ep.key],
-                        "correct": ok,
-                        "calls": [c.to_json() for c in ep.calls],
-                        "turns": ep.turn_texts,
-                    }
-                )
-                + "\n"
-            )
-    return {
-        "eval/dive_eval/accuracy": statistics.fmean(correct) if correct else 0.0,
-        "eval/dive_eval/tasks": float(len(correct)),
-        **call_format_metrics(episodes, "eval/dive_eval"),
-    }
-
-
-def call_format_metrics(episodes: list[Any], prefix: str) -> dict[str, float]:
-    """How often a policy calls tools in the right format: tasks with at least one well-formed call (it
-    parsed, named a tool of the task's toolset, and its arguments fit the schema), and the share of all
-    calls that were well-formed (nan when no call was made)."""
-    if not episodes:
-        return {f"{prefix}/tool_calls_per_task": 0.0, f"{prefix}/tool_call_rate": 0.0}
-    calls = [c for ep in episodes for c in ep.calls]
-    return {
-        f"{prefix}/tool_calls_per_task": statistics.fmean(len(ep.calls) for ep in episodes),
-        f"{prefix}/tool_call_rate": statistics.fmean(any(c.valid for c in ep.calls) for ep in episodes),
-        f"{prefix}/valid_call_share": statistics.fmean(c.valid for c in calls) if calls else float("nan"),
-    }
-
-
-def _bfcl(config: dict[str, Any], model: Any, tokenizer: Any, out: Path) -> dict[str, float]:
-    from dive.eval import bfcl
-
-    e = OmegaConf.create(config)
-    if e.bfcl_per_category == 0 or not e.bfcl_categories:
-        return {}
-    stop_id = tokenizer.convert_tokens_to_ids("<|im_end|>")
+    tasks = read_tasks(inputs["eval_tasks"])
     metrics: dict[str, float] = {}
-    with (out / "bfcl.jsonl").open("w") as handle:
-        for category in e.bfcl_categories:
-            items = bfcl.load_items(category, limit=e.bfcl_per_category)
-            prompts = [start(it.id, it.messages, it.tools, {}, tokenizer).token_ids for it in items]
-            outputs = generate(model, tokenizer, prompts, e.max_new_tokens, e.temperature, stop_id)
-            scores = []
-            for item, ids in zip(items, outputs, strict=True):
-                text = tokenizer.decode(ids, skip_special_tokens=False)
-                ok, reason = bfcl.check(item, bfcl.parse_tool_calls(text))
-                scores.append(ok)
-                handle.write(
-                    json.dumps({"id": item.id, "output": text, "correct": ok, "reason": reason}) + "\n"
-                )
-            metrics[f"eval/bfcl/{category}/accuracy"] = statistics.fmean(scores)
-    metrics["eval/bfcl/overall"] = statistics.fmean(
-        metrics[f"eval/bfcl/{c}/accuracy"] for c in e.bfcl_categories
+    if "synth" in inputs:  # a trained checkpoint: its training set must not contain the eval tasks
+        held = dive_eval.check_held_out(tasks, read_tasks(inputs["synth"]), inputs["synth"].path.name)
+        metrics.update(held.metrics(f"{PREFIX[config['checkpoint']]}/dive_eval/held_out"))
+    for name, prefix, mode, opener in _models(config, inputs, out, runtime):
+        started = time.monotonic()
+        folder = out if name == config["checkpoint"] else out / name
+        folder.mkdir(parents=True, exist_ok=True)
+        with opener() as chat:
+            metrics.update(_score(config, chat, mode, tasks, folder, prefix))
+        metrics[f"{prefix}/wall_seconds"] = time.monotonic() - started
+        metrics[f"{prefix}/bfcl/prompting_mode"] = float(mode == "prompting")
+    return metrics
+
+
+def _models(
+    config: dict[str, Any], inputs: dict[str, Artifact], out: Path, runtime: Runtime
+) -> Iterator[tuple[str, str, str, Any]]:
+    """(name, metric prefix, BFCL mode, context manager yielding a ChatModel) per model to score."""
+    if config["checkpoint"] == REFERENCES:
+        for name, reference in sorted(config["references"].items()):
+            yield name, f"eval_ref/{name}", bfcl_mode(config, reference), _endpoint(reference, runtime, name)
+        return
+    policy = next(a for n, a in inputs.items() if n not in ("eval_tasks", "synth"))  # dive/graph.py
+    checkpoint = config["checkpoint"]
+    label_ = f"{checkpoint}-{config['model']}"
+    path = model_dir(policy)
+    opener = (
+        _served(path, config, runtime, out, label_)
+        if config.get("backend") == "served"
+        else _in_process(path, config, label_)
     )
+    yield checkpoint, PREFIX[checkpoint], bfcl_mode(config), opener
+
+
+def _in_process(path: Path, config: dict[str, Any], label_: str) -> Any:
+    @contextlib.contextmanager
+    def opener() -> Iterator[ChatModel]:
+        from dive.model import load_policy
+
+        model, tokenizer = load_policy(path, config["dtype"])
+        chat = InProcessModel(model, tokenizer, label_, batch_size=config["batch_size"])
+        try:
+            yield chat
+        finally:
+            chat.close()
+
+    return opener
+
+
+def _served(path: Path, config: dict[str, Any], runtime: Runtime, out: Path, label_: str) -> Any:
+    @contextlib.contextmanager
+    def opener() -> Iterator[ChatModel]:
+        from dive.llm.server import ManagedServer, ServerSpec
+
+        server = config["server"]
+        spec = ServerSpec(
+            kind=server["kind"],
+            model_path=str(path),
+            device=server["device"],
+            startup_timeout_s=runtime.llm.get("startup_timeout_s", 600.0),
+        )
+        with ManagedServer(spec, out / f"server-{server['kind']}.log") as managed:
+            endpoint = _endpoint_of(managed.base_url, managed.model, None, runtime)
+            yield ServedModel(endpoint, label_)
+
+    return opener
+
+
+def _endpoint(reference: dict[str, Any], runtime: Runtime, name: str) -> Any:
+    @contextlib.contextmanager
+    def opener() -> Iterator[ChatModel]:
+        endpoint = _endpoint_of(
+            reference["base_url"], reference["model"], reference.get("api_key_env"), runtime
+        )
+        yield ServedModel(endpoint, name)
+
+    return opener
+
+
+def _endpoint_of(base_url: str, model: str, api_key_env: str | None, runtime: Runtime) -> Any:
+    from dive.llm.client import Endpoint
+
+    llm = runtime.llm
+    return Endpoint(
+        base_url=base_url,
+        model=model,
+        api_key_env=api_key_env,
+        concurrency=llm.get("concurrency", 4),
+        timeout_s=llm.get("timeout_s", 120.0),
+        max_retries=llm.get("max_retries", 5),
+    )
+
+
+def _score(
+    config: dict[str, Any], chat: ChatModel, mode: str, tasks: list[Any], folder: Path, prefix: str
+) -> dict[str, float]:
+    from dive.tools.registry import load_tools
+
+    metrics: dict[str, float] = {}
+    if tasks:
+        decoding = Decoding(config["temperature"], config["top_p"], config["max_new_tokens"])
+        tools = load_tools(tuple(config["domains"]))
+        episodes = dive_eval.attempt(
+            chat, tasks, tools, config["samples"], config["max_turns"], decoding, config["max_output_chars"]
+        )
+        write_jsonl(folder / "dive_eval.jsonl", dive_eval.records(tasks, episodes))
+        metrics.update(dive_eval.score(tasks, episodes, f"{prefix}/dive_eval"))
+    if config["bfcl_categories"]:
+        with (folder / "bfcl.jsonl").open("w") as handle:
+            metrics.update(
+                bfcl_run.run(
+                    chat,
+                    list(config["bfcl_categories"]),
+                    mode,
+                    config["bfcl_limit"],
+                    config["bfcl_max_new_tokens"],
+                    handle,
+                    prefix=f"{prefix}/bfcl",
+                )
+            )
     return metrics

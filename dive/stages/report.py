@@ -2,8 +2,10 @@
 
 Rows come from MLflow (the point runs under the sweep's parent run); with tracking off, from the
 ``status.json`` each point leaves in its sweep directory. Writes ``summary.csv``, ``summary.md``,
-``summary.png`` (accuracy per point and against data diversity) and appends to ``history.csv`` (one row
-per point and run, keyed by sweep directory, git commit and MLflow run id).
+``summary.png`` (accuracy per point and against data diversity), ``models.csv`` / ``models.md`` (a row
+per evaluated model of each point: base, SFT, GRPO and any reference endpoint, with DIVE-Eval and every
+BFCL category) and appends to ``history.csv`` (one row per point and run, keyed by sweep directory, git
+commit and MLflow run id).
 
     python -m dive stage=report +sweep=smoke      # the latest run of that sweep
 """
@@ -16,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from omegaconf import DictConfig
+
+from dive.eval.bfcl_run import CATEGORIES as BFCL_CATEGORIES
 
 COLUMNS = [
     "point",
@@ -34,11 +38,23 @@ COLUMNS = [
     "sft/eval_loss",
     "grpo/reward",
     "grpo/accuracy",
-    "eval/dive_eval/accuracy",
-    "eval/bfcl/overall",
-    "eval_sft/dive_eval/accuracy",
-    "eval_base/dive_eval/accuracy",
-    "eval_base/bfcl/overall",
+    "eval/dive_eval/all/accuracy",
+    "eval/bfcl/summary/categories_mean",
+    "eval_sft/dive_eval/all/accuracy",
+    "eval_sft/bfcl/summary/categories_mean",
+    "eval_base/dive_eval/all/accuracy",
+    "eval_base/bfcl/summary/categories_mean",
+]
+MODEL_PREFIXES = {"eval_base": "base", "eval_sft": "sft", "eval": "grpo"}  # dive/stages/evaluate.py
+# per model: (column, metric key under the model's prefix)
+MODEL_COLUMNS = [
+    ("bfcl_mode", "bfcl/prompting_mode"),
+    ("dive_eval", "dive_eval/all/accuracy"),
+    ("dive_eval_tool_call_rate", "dive_eval/all/tool_call_rate"),
+    *[(f"bfcl/{c}", f"bfcl/{c}/accuracy") for c in BFCL_CATEGORIES],
+    ("bfcl/non_live_ast_python", "bfcl/summary/non_live_ast_python"),
+    ("bfcl/categories_mean", "bfcl/summary/categories_mean"),
+    ("wall_seconds", "wall_seconds"),
 ]
 
 
@@ -61,10 +77,38 @@ def write_report(cfg: DictConfig, sweep_dir: str | None) -> Path:
     table.write_csv(out / "summary.csv")
     (out / "summary.md").write_text(_markdown(table))
     _plot(table, out / "summary.png", str(cfg.sweep.name))
+    models = model_rows(rows)
+    if models:
+        per_model = pl.DataFrame(models, infer_schema_length=None).sort("point", "model")
+        per_model.write_csv(out / "models.csv")
+        (out / "models.md").write_text(_markdown(per_model))
     _append_history(out / "history.csv", rows)
     (out / "metrics.json").write_text(json.dumps({"report/points": float(len(rows))}))
     (out / "DONE").write_text("")
     return out
+
+
+def model_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A row per (point, evaluated model) from the points' metrics: ``eval_base/...`` is the base model,
+    ``eval_ref/<name>/...`` a reference endpoint, and so on."""
+    out = []
+    for row in rows:
+        prefixes = dict(MODEL_PREFIXES)
+        for key in row:
+            if key.startswith("eval_ref/"):
+                name = key.split("/")[1]
+                prefixes[f"eval_ref/{name}"] = f"ref:{name}"
+        for prefix, model in prefixes.items():
+            values = {column: row.get(f"{prefix}/{key}") for column, key in MODEL_COLUMNS}
+            if all(v is None for v in values.values()):
+                continue
+            mode = values.pop("bfcl_mode")
+            out.append({"point": row["point"], "model": model, "bfcl_mode": _mode(mode), **values})
+    return out
+
+
+def _mode(flag: Any) -> str | None:
+    return None if flag is None else ("prompting" if flag else "fc")
 
 
 def _rows_from_mlflow(cfg: DictConfig, sweep_dir: str | None) -> list[dict[str, Any]]:
@@ -155,10 +199,10 @@ def _plot(table: Any, path: Path, title: str) -> None:
     figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
     points = table["point"].to_list()
     series = [
-        ("eval/dive_eval/accuracy", "DIVE-Eval (trained)"),
-        ("eval_base/dive_eval/accuracy", "DIVE-Eval (base)"),
-        ("eval/bfcl/overall", "BFCL (trained)"),
-        ("eval_base/bfcl/overall", "BFCL (base)"),
+        ("eval/dive_eval/all/accuracy", "DIVE-Eval (GRPO)"),
+        ("eval_base/dive_eval/all/accuracy", "DIVE-Eval (base)"),
+        ("eval/bfcl/summary/categories_mean", "BFCL mean (GRPO)"),
+        ("eval_base/bfcl/summary/categories_mean", "BFCL mean (base)"),
     ]
     width = 0.8 / len(series)
     for n, (column, label) in enumerate(series):
@@ -169,7 +213,7 @@ def _plot(table: Any, path: Path, title: str) -> None:
     left.set_title(f"{title}: accuracy per point")
     left.legend(fontsize=8)
     graphs = [v if v is not None else 0.0 for v in table["diversity/unique_call_graphs"].to_list()]
-    accuracy = [v if v is not None else 0.0 for v in table["eval/dive_eval/accuracy"].to_list()]
+    accuracy = [v if v is not None else 0.0 for v in table["eval/dive_eval/all/accuracy"].to_list()]
     right.scatter(graphs, accuracy)
     for x, y, name in zip(graphs, accuracy, points, strict=True):
         right.annotate(name, (x, y), fontsize=8)

@@ -185,27 +185,16 @@ def test_taken_port_is_refused(tmp_path: Path) -> None:
             ManagedServer(ServerSpec("transformers", "/m", port=port), tmp_path / "log").__enter__()
 
 
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The ``model=tiny`` artifact (random 2-layer Llama, dive's chat template), built offline."""
-    from dive import model
-    from tests.conftest import compose_config
-
-    out = tmp_path_factory.mktemp("tiny-model")
-    model.compute(model.config(compose_config(["model=tiny"])), {}, out, runtime=None)  # type: ignore[arg-type]
-    return out / "hf"
-
-
 @pytest.mark.slow
 def test_transformers_serve_answers_a_chat(
-    tiny_model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from transformers.utils.import_utils import is_serve_available
 
     if not is_serve_available():
         pytest.skip("transformers serve needs its serving extras: pip install 'transformers[serving]'")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    spec = ServerSpec("transformers", str(tiny_model), startup_timeout_s=180.0)
+    spec = ServerSpec("transformers", str(tiny_dir), startup_timeout_s=180.0)
     log_path = tmp_path / "server.log"
 
     async def ask(server: ManagedServer) -> tuple[str, int]:

@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from dive import model as model_stage
 from dive.training import free_port, setup_distributed
-from tests.conftest import compose_config
-
-
-@pytest.fixture(scope="module")
-def tiny_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The ``model=tiny`` artifact (random 2-layer Llama with dive's tokenizer and chat template)."""
-    out = tmp_path_factory.mktemp("tiny-model")
-    model_stage.compute(model_stage.config(compose_config(["model=tiny"])), {}, out, runtime=None)  # type: ignore[arg-type]
-    return out / "hf"
 
 
 @pytest.fixture(scope="module")

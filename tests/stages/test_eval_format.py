@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from types import SimpleNamespace
 
+from dive.eval.dive_eval import call_format_metrics
 from dive.records import Call
-from dive.stages.evaluate import call_format_metrics
 
 
 def _episode(*valid: bool) -> SimpleNamespace:

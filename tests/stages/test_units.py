@@ -82,7 +82,13 @@ def test_report_from_point_status_files(make_cfg, tmp_path: Path) -> None:  # ty
     for n, (point, acc) in enumerate([("v1", 0.25), ("vtask", 0.5)]):
         job = sweep_dir / f"{n}-{point}"
         job.mkdir(parents=True)
-        metrics = {"eval/dive_eval/accuracy": acc, "diversity/unique_call_graphs": 3.0 + n}
+        metrics = {
+            "eval/dive_eval/all/accuracy": acc,
+            "eval_base/dive_eval/all/accuracy": acc / 2,
+            "eval_base/bfcl/prompting_mode": 1.0,
+            "eval_ref/big/bfcl/irrelevance/accuracy": 0.75,
+            "diversity/unique_call_graphs": 3.0 + n,
+        }
         (job / "status.json").write_text(
             json.dumps(
                 {
@@ -96,5 +102,8 @@ def test_report_from_point_status_files(make_cfg, tmp_path: Path) -> None:  # ty
     table = (out / "summary.md").read_text()
     assert "| v1 |" in table and "0.5" in table
     assert (out / "summary.png").exists() and (out / "history.csv").exists()
+    models = (out / "models.md").read_text()  # a row per model of each point, references included
+    assert "| v1 | base | prompting | 0.125 |" in models and "| vtask | grpo | " in models
+    assert "| v1 | ref:big |" in models and "0.75" in models
     write_report(cfg, None)
     assert len((out / "history.csv").read_text().splitlines()) == 3  # history does not duplicate rows
