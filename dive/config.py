@@ -190,7 +190,7 @@ class EvaluateConfig:
     bfcl_limit: int | None = None  # first items of each category; null = the whole category (BFCL's set)
     bfcl_mode: str = "auto"  # auto | fc | prompting (auto: fc for our checkpoints, model.function_calling)
     bfcl_max_new_tokens: int = 256  # BFCL is greedy, as its leaderboard runs
-    batch_size: int = 8  # in-process generation batch
+    batch_size: int = 16  # in-process generation batch (16 is ~20% faster than 8 on 2 CPU cores)
     online: list[str] = field(default_factory=list)  # online benchmarks (dive/eval/online.py): need network
 
 

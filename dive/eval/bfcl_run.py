@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import statistics
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import IO, Any
@@ -48,26 +49,30 @@ def run(
     out: IO[str],
     prefix: str = "eval/bfcl",
     offset: int = 0,
+    done: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, float]:
     """Score ``categories`` (``limit`` items of each from ``offset`` in BFCL's id order, all when None);
-    one JSON line per item goes to ``out``. Greedy, as BFCL's leaderboard runs."""
+    one JSON line per item goes to ``out`` as soon as it is scored. Items in ``done`` (id -> the line an
+    interrupted run wrote) are not asked again. Greedy, as BFCL's leaderboard runs."""
     decoding = Decoding(temperature=0.0, max_new_tokens=max_new_tokens)
+    done = done or {}
     metrics: dict[str, float] = {}
     for category in categories:
-        rows = (
-            _multi_turn(
-                chat, category, mode, bfcl_multi_turn.load_multi_turn_items(category, limit, offset), decoding
-            )
-            if category in MULTI_TURN
-            else _single_turn(chat, category, mode, bfcl.load_items(category, limit, offset), decoding)
-        )
-        scores = []
-        for row in rows:
-            scores.append(row["correct"])
+        if category in MULTI_TURN:
+            items: list[Any] = bfcl_multi_turn.load_multi_turn_items(category, limit, offset)
+            asked = _multi_turn(chat, category, mode, [it for it in items if it.id not in done], decoding)
+        else:
+            items = bfcl.load_items(category, limit, offset)
+            asked = _single_turn(chat, category, mode, [it for it in items if it.id not in done], decoding)
+        rows = {it.id: done[it.id] for it in items if it.id in done}
+        for row in asked:
+            rows[row["id"]] = row
             out.write(json.dumps(row, default=str) + "\n")
             out.flush()
+        scores = [rows[it.id]["correct"] for it in items]
         metrics[f"{prefix}/{category}/accuracy"] = statistics.fmean(scores) if scores else 0.0
         metrics[f"{prefix}/{category}/items"] = float(len(scores))
+        metrics[f"{prefix}/{category}/seconds"] = sum(rows[it.id].get("seconds", 0.0) for it in items)
         log.info(
             "BFCL %s (%s): %.3f on %d items",
             category,
@@ -97,7 +102,10 @@ def _single_turn(
             (bfcl_prompt.prompting_messages(it), None) if mode == "prompting" else (it.messages, it.tools)
             for it in chunk
         ]
-        for item, reply in zip(chunk, chat.reply(conversations, decoding), strict=True):
+        started = time.monotonic()
+        replies = chat.reply(conversations, decoding)
+        seconds = (time.monotonic() - started) / len(chunk)
+        for item, reply in zip(chunk, replies, strict=True):
             correct, reason, calls = bfcl_prompt.score(item, mode, reply.text, reply.tool_calls)
             yield {
                 "id": item.id,
@@ -106,6 +114,7 @@ def _single_turn(
                 "decoded": calls,
                 "correct": correct,
                 "reason": "context_overflow" if reply.overflow else reason,
+                "seconds": seconds,
             }
         log.info("BFCL %s: %d/%d items", category, start + len(chunk), len(items))
 
@@ -129,6 +138,7 @@ def _run_item(
     chat: ChatModel, item: bfcl_multi_turn.MultiTurnItem, mode: str, decoding: Decoding
 ) -> dict[str, Any]:
     """BFCL's multi-turn inference loop on one item, then its checker on the decoded steps."""
+    started = time.monotonic()
     env = bfcl_multi_turn.Environment.for_item(item)
     tools = [bfcl.to_tool(f) for f in _plain(item.functions)] if mode == "fc" else None
     decode = _decoder(mode)
@@ -176,6 +186,7 @@ def _run_item(
         "decoded": decoded,
         "correct": correct,
         "reason": error,
+        "seconds": time.monotonic() - started,
     }
 
 

@@ -21,6 +21,7 @@ references are one more node. Metric keys: ``<prefix>/<benchmark>/<category>/<me
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -195,7 +196,12 @@ def _score(
         write_jsonl(folder / "dive_eval.jsonl", dive_eval.records(tasks, episodes))
         metrics.update(dive_eval.score(tasks, episodes, f"{prefix}/dive_eval"))
     if config["bfcl_categories"]:
-        with (folder / "bfcl.jsonl").open("w") as handle:
+        path = folder / "bfcl.jsonl"
+        done = _scored(path)
+        if done:
+            log.info("BFCL: resuming, %d items already scored in %s", len(done), path)
+        write_jsonl(path, done.values(), sort_keys=False)  # drops a line a kill cut short
+        with path.open("a") as handle:
             metrics.update(
                 bfcl_run.run(
                     chat,
@@ -205,6 +211,21 @@ def _score(
                     config["bfcl_max_new_tokens"],
                     handle,
                     prefix=f"{prefix}/bfcl",
+                    done=done,
                 )
             )
     return metrics
+
+
+def _scored(path: Path) -> dict[str, dict[str, Any]]:
+    """BFCL lines an interrupted run of this artifact wrote (a last line cut by a kill is dropped)."""
+    if not path.exists():
+        return {}
+    rows = {}
+    for line in path.read_text().splitlines():
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        rows[row["id"]] = row
+    return rows
