@@ -192,6 +192,7 @@ class EvaluateConfig:
     bfcl_max_new_tokens: int = 256  # BFCL is greedy, as its leaderboard runs
     batch_size: int = 16  # in-process generation batch (16 is ~20% faster than 8 on 2 CPU cores)
     online: list[str] = field(default_factory=list)  # online benchmarks (dive/eval/online.py): need network
+    online_limit: int | None = None  # items of each online benchmark; null = all
 
 
 @dataclass

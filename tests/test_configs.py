@@ -180,11 +180,20 @@ BAD_INPUT = [
         ["+sweep=smoke", "point=nope"],
         "point = 'nope' is not a point of sweep 'smoke'; valid: ['v1', 'vtask']",
     ),
+    (
+        ["evaluate.bfcl_mode=chat", "evaluate.bfcl_categories=[live_simple]"],
+        "evaluate.bfcl_mode = 'chat' is not a valid choice; valid: ['auto', 'fc', 'prompting']",
+    ),
+    (["+evaluate.references.big={model: x}"], "evaluate.references.big.base_url is required"),
+    (["evaluate.online=[gaia]"], "evaluate.online: gaia cannot run here: environment variable HF_TOKEN"),
 ]
 
 
 @pytest.mark.parametrize(("args", "message"), BAD_INPUT, ids=[" ".join(a) for a, _ in BAD_INPUT])
-def test_bad_input_fails_before_any_stage(args: list[str], message: str, tmp_path: Path) -> None:
+def test_bad_input_fails_before_any_stage(
+    args: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HF_TOKEN", raising=False)  # an online benchmark's key, absent on CI
     result = _cli([*args, "hydra.mode=RUN"] if "+sweep=smoke" in args else args, tmp_path)
     output = result.stderr + result.stdout
     assert result.returncode == 2, output

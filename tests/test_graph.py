@@ -21,7 +21,7 @@ from tests.conftest import compose_config
 _EVALUATE = {
     *(f"evaluate.{k}" for k in ("dive_eval_tasks", "samples", "temperature", "top_p", "max_turns")),
     *(f"evaluate.{k}" for k in ("max_new_tokens", "bfcl_categories", "bfcl_limit", "bfcl_mode")),
-    *(f"evaluate.{k}" for k in ("bfcl_max_new_tokens", "batch_size", "online")),
+    *(f"evaluate.{k}" for k in ("bfcl_max_new_tokens", "batch_size", "online", "online_limit")),
     "tools.domains",
     "tools.max_output_chars",
     "seed",

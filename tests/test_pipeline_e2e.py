@@ -65,6 +65,24 @@ def test_report_table_and_plot(smoke: Path) -> None:
     assert models["bfcl/multi_turn_base"].null_count() == 0
 
 
+def test_eval_tasks_are_held_out_from_every_training_set(smoke: Path) -> None:
+    """Recomputed here from the artifacts, not read from the stage's own check: no DIVE-Eval task shares
+    a seed entity or a toolset with any task a point of the sweep synthesised (kept or rejected)."""
+    from dive.records import load_tasks
+
+    (eval_dir,) = smoke.glob("artifacts/synth/eval-*")
+    eval_tasks = load_tasks(eval_dir / "tasks.jsonl")
+    training = [t for d in smoke.glob("artifacts/synth/pool*") for t in load_tasks(d / "records.jsonl")]
+    assert eval_tasks and len(list(smoke.glob("artifacts/synth/pool*"))) == 2 and training
+    assert all(t.seed is not None and t.seed.split == "eval" for t in eval_tasks)
+    train_seeds = {(t.seed.kind, t.seed.name) for t in training if t.seed}
+    assert not {(t.seed.kind, t.seed.name) for t in eval_tasks if t.seed} & train_seeds
+    assert not {frozenset(t.toolset) for t in eval_tasks} & {frozenset(t.toolset) for t in training}
+    for evaluation in smoke.glob("artifacts/evaluate/[gs]*"):  # the trained checkpoints checked it too
+        metrics = json.loads((evaluation / "metrics.json").read_text())
+        assert [v for k, v in metrics.items() if "held_out/shared" in k] == [0.0, 0.0]
+
+
 def test_mlflow_has_sweep_points_and_stages(smoke: Path) -> None:
     runs = mlflow_runs(smoke)
     sweeps = [r for r in runs if r.data.tags.get("dive.kind") == "sweep"]

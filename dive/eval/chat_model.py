@@ -42,6 +42,24 @@ class Reply:
     completion_tokens: int = 0
 
 
+def assistant_turn(reply: Reply) -> dict[str, Any]:
+    """The assistant message a reply adds to the conversation: its text, and its tool calls as the
+    server parsed them or, for a text-only reply, as dive.chat reads them from the text."""
+    from dive.chat import assistant_message
+
+    message = assistant_message(reply.text)
+    if reply.tool_calls is not None:
+        message["tool_calls"] = [
+            {
+                "id": f"call_{i}",
+                "type": "function",
+                "function": {"name": c["name"], "arguments": c["arguments"]},
+            }
+            for i, c in enumerate(reply.tool_calls)
+        ]
+    return message
+
+
 class ChatModel(abc.ABC):
     """A model that answers conversations; ``reply`` keeps the order of its input."""
 
@@ -157,10 +175,20 @@ class InProcessModel(ChatModel):
 
 class ServedModel(ChatModel):
     """An OpenAI-compatible endpoint; conversations of one call go out concurrently (bounded by the
-    endpoint's ``concurrency``). A prompt the server refuses as too long counts as an overflow."""
+    endpoint's ``concurrency``). A prompt the server refuses as too long counts as an overflow; for a
+    server we started on a local checkpoint, ``tokenizer`` and ``max_context`` find it before sending,
+    as vLLM would refuse it (``transformers serve`` would generate past the model's positions)."""
 
-    def __init__(self, endpoint: Any, label: str, transport: Any = None) -> None:
+    def __init__(
+        self,
+        endpoint: Any,
+        label: str,
+        transport: Any = None,
+        tokenizer: Any = None,
+        max_context: int | None = None,
+    ) -> None:
         self.endpoint, self.label, self.transport = endpoint, label, transport
+        self.tokenizer, self.max_context = tokenizer, max_context
         self.parallel = endpoint.concurrency  # multi-turn items a benchmark may run at once
 
     def reply(self, conversations: Sequence[Conversation], decoding: Decoding) -> list[Reply]:
@@ -176,6 +204,12 @@ class ServedModel(ChatModel):
         from dive.llm.client import EndpointError
 
         messages, tools = conversation
+        if self.tokenizer is not None and self.max_context is not None:
+            prompt = self.tokenizer.apply_chat_template(
+                messages, tools=tools or None, add_generation_prompt=True, tokenize=True, return_dict=True
+            )["input_ids"]
+            if len(prompt) >= self.max_context:
+                return Reply("", overflow=True, prompt_tokens=len(prompt))
         try:
             completion = await client.chat(
                 messages,

@@ -46,6 +46,7 @@ def check_evaluate(cfg: DictConfig, problems: list[str]) -> None:
     _positive(problems, "evaluate.bfcl_limit", e.bfcl_limit, allow_none=True)
     for key in ("samples", "bfcl_max_new_tokens", "batch_size"):
         _positive(problems, f"evaluate.{key}", e[key])
+    _positive(problems, "evaluate.online_limit", e.online_limit, allow_none=True)
     if not isinstance(e.dive_eval_tasks, int) or e.dive_eval_tasks < 0:
         problems.append(f"evaluate.dive_eval_tasks = {e.dive_eval_tasks!r} must be an integer >= 0")
     if not 0 < e.top_p <= 1:

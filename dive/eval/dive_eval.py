@@ -17,9 +17,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from dive.chat import assistant_message, final_answer, parse_tool_calls
+from dive.chat import final_answer, parse_tool_calls
 from dive.episodes import task_prompt
-from dive.eval.chat_model import ChatModel, Decoding
+from dive.eval.chat_model import ChatModel, Decoding, assistant_turn
 from dive.records import Task
 from dive.rewards import answers_match
 from dive.rollout import Episode, run_calls
@@ -92,7 +92,7 @@ def attempt(
         for episode, reply in zip(active, replies, strict=True):
             calls = reply.tool_calls if reply.tool_calls is not None else parse_tool_calls(reply.text)
             episode.turn_texts.append(reply.text)
-            episode.messages.append(_assistant(reply.text, reply.tool_calls))
+            episode.messages.append(assistant_turn(reply))
             if reply.overflow or not calls or turn == max_turns - 1:
                 episode.final = final_answer(reply.text)
                 episode.done = True
@@ -105,17 +105,6 @@ def _episode(task: Task, tools: dict[str, Tool]) -> Episode:
     messages, schemas = task_prompt(task, tools)
     lookup = {tools[t].name: tools[t] for t in task.toolset if t in tools}
     return Episode(task.id, messages, schemas, lookup, [], [])
-
-
-def _assistant(text: str, structured: list[dict[str, Any]] | None) -> dict[str, Any]:
-    if structured is None:
-        return assistant_message(text)
-    message = assistant_message(text)
-    message["tool_calls"] = [
-        {"id": f"call_{i}", "type": "function", "function": {"name": c["name"], "arguments": c["arguments"]}}
-        for i, c in enumerate(structured)
-    ]
-    return message
 
 
 def score(tasks: Sequence[Task], episodes: Sequence[Episode], prefix: str) -> dict[str, float]:

@@ -149,9 +149,13 @@ def _served(path: Path, config: dict[str, Any], runtime: Runtime, out: Path, lab
             device=server["device"],
             startup_timeout_s=runtime.llm.get("startup_timeout_s", 600.0),
         )
+        from transformers import AutoConfig, AutoTokenizer
+
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        max_context = getattr(AutoConfig.from_pretrained(path), "max_position_embeddings", None)
         with ManagedServer(spec, out / f"server-{server['kind']}.log") as managed:
             endpoint = _endpoint_of(managed.base_url, managed.model, None, runtime)
-            yield ServedModel(endpoint, label_)
+            yield ServedModel(endpoint, label_, tokenizer=tokenizer, max_context=max_context)
 
     return opener
 
@@ -187,8 +191,8 @@ def _score(
     from dive.tools.registry import load_tools
 
     metrics: dict[str, float] = {}
+    decoding = Decoding(config["temperature"], config["top_p"], config["max_new_tokens"])
     if tasks:
-        decoding = Decoding(config["temperature"], config["top_p"], config["max_new_tokens"])
         tools = load_tools(tuple(config["domains"]))
         episodes = dive_eval.attempt(
             chat, tasks, tools, config["samples"], config["max_turns"], decoding, config["max_output_chars"]
@@ -214,7 +218,27 @@ def _score(
                     done=done,
                 )
             )
+    for name in config["online"]:  # validate checked keys and hosts before any work started
+        metrics.update(_online(config, chat, name, decoding, folder, prefix))
     return metrics
+
+
+def _online(
+    config: dict[str, Any], chat: ChatModel, name: str, decoding: Decoding, folder: Path, prefix: str
+) -> dict[str, float]:
+    from dive.eval.online import ONLINE_BENCHMARKS
+    from dive.eval.online_run import run
+
+    with (folder / f"online_{name}.jsonl").open("w") as handle:
+        return run(
+            chat,
+            ONLINE_BENCHMARKS[name],
+            config["online_limit"],
+            decoding,
+            config["max_turns"],
+            handle,
+            prefix,
+        )
 
 
 def _scored(path: Path) -> dict[str, dict[str, Any]]:

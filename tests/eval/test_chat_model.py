@@ -114,3 +114,13 @@ def test_served_model_runs_inside_a_running_event_loop_thread() -> None:
         return await asyncio.to_thread(served.reply, [(QUESTION, None)], GREEDY)
 
     assert asyncio.run(in_thread())[0].text == "hi"
+
+
+def test_served_model_finds_an_overflow_before_sending(tiny: tuple[object, object]) -> None:
+    _, tokenizer = tiny
+    fake = FakeLLM([FakeReply(body=_completion({"role": "assistant", "content": "hi"}))])
+    endpoint = Endpoint("http://fake/v1", "m", max_retries=0)
+    served = ServedModel(endpoint, "fake", fake.transport(), tokenizer=tokenizer, max_context=150)
+    long_one = [{"role": "user", "content": "word " * 200}]
+    replies = served.reply([(long_one, None), (QUESTION, None)], GREEDY)
+    assert replies[0].overflow and replies[1].text == "hi" and len(fake.seen) == 1

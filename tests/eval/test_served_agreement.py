@@ -50,7 +50,7 @@ def _both(path: Path, mode: str, plan: list[tuple[str, int, int]], tmp_path: Pat
     spec = ServerSpec("transformers", str(path), startup_timeout_s=300.0)
     with ManagedServer(spec, tmp_path / "server.log") as server:
         endpoint = Endpoint(server.base_url, server.model, timeout_s=600.0, max_retries=0, concurrency=1)
-        served = ServedModel(endpoint, "served")
+        served = ServedModel(endpoint, "served", tokenizer=tokenizer, max_context=in_process.max_context)
         return _rows(in_process, mode, plan), _rows(served, mode, plan)
 
 
@@ -76,6 +76,7 @@ def test_smollm2_prompting_mode_agrees(smollm2_dir: Path, tmp_path: Path) -> Non
 
 
 def test_tiny_function_calling_mode_agrees(tiny_dir: Path, tmp_path: Path) -> None:
-    plan = [(c, 0, 3) for c in bfcl_run.SINGLE_TURN]
+    plan = [(c, 0, 3) for c in bfcl_run.SINGLE_TURN] + [("multi_turn_base", 0, 1)]
     ours, theirs = _both(tiny_dir, "fc", plan, tmp_path)
     _assert_agree(ours, theirs)
+    assert ours[-1]["reason"] == "multi_turn:context_overflow"  # both sides refuse what does not fit
