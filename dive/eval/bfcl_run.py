@@ -145,7 +145,7 @@ def _run_item(
     messages: list[dict[str, Any]] = []
     steps_per_turn: list[list[list[bfcl_multi_turn.Call]]] = []
     outputs: list[list[str]] = []
-    failure = ""
+    failure, quit_ = "", False
     for turn, user_messages in enumerate(item.turns):
         if turn == 0 and mode == "prompting":
             user_messages = _with_system_prompt(user_messages, item.functions)
@@ -167,11 +167,11 @@ def _run_item(
             steps.append(calls)
             messages += _results(mode, calls, env.execute(calls))
             if len(steps) > bfcl_multi_turn.MAX_STEPS:
-                failure = "force_terminated"
+                quit_ = True  # BFCL force-quits the entry; check() fails it if turns are left unasked
                 break
         steps_per_turn.append(steps)
         outputs.append(texts)
-        if failure:
+        if failure or quit_:
             break
     if failure:
         correct, error = False, f"multi_turn:{failure}"
