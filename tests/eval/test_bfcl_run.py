@@ -148,3 +148,12 @@ def test_interrupted_run_resumes_without_asking_again() -> None:
     assert (
         metrics["eval/bfcl/simple_python/items"] == 4.0 and metrics["eval/bfcl/simple_python/accuracy"] == 1.0
     )
+
+
+def test_stage_reads_back_what_a_killed_run_wrote(tmp_path: Any) -> None:
+    from dive.stages.evaluate import _scored
+
+    path = tmp_path / "bfcl.jsonl"
+    path.write_text('{"id": "a", "correct": true}\n{"id": "b", "correct": false}\n{"id": "c", "corr')
+    assert sorted(_scored(path)) == ["a", "b"]  # the line the kill cut short is asked again
+    assert _scored(tmp_path / "absent.jsonl") == {}
