@@ -224,6 +224,11 @@ class SweepConfig:
     name: str | None = None  # set by a conf/sweep/*.yaml file
     unit: int = 24  # Q: tasks in one unit of quantity; points write quantities as ${q:N} = N x Q
     points: dict[str, Any] = field(default_factory=dict)  # point name -> config values of that point
+    # what the report draws (execution-only, like every sweep.* key: no artifact hash reads them)
+    study: str | None = None  # the paper study the sweep reproduces: "a", "b", "c" (Fig. 3) or None
+    arms: dict[str, list[str]] = field(default_factory=dict)  # arm name -> its point names, in order
+    # study (a): {arm: <compared arm>, <label>: <baseline point>, ...}, e.g. equal_data: q2
+    compare: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -520,6 +525,14 @@ def _check_sweep(cfg: DictConfig, problems: list[str]) -> None:
         problems.append(
             f"point = {cfg.point!r} is not a point of sweep {cfg.sweep.name!r}; valid: {list(points)}"
         )
+    _choice(problems, "sweep.study", cfg.sweep.study, (None, "a", "b", "c"))
+    named = [(f"sweep.arms.{arm}[]", p) for arm, members in cfg.sweep.arms.items() for p in members]
+    named += [(f"sweep.compare.{k}", v) for k, v in cfg.sweep.compare.items() if k != "arm"]
+    for key, point in named:
+        if point not in points:
+            problems.append(
+                f"{key} = {point!r} is not a point of sweep {cfg.sweep.name!r}; valid: {list(points)}"
+            )
 
 
 def validate(cfg: DictConfig) -> None:

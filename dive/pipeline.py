@@ -23,7 +23,7 @@ from omegaconf import DictConfig, OmegaConf
 from dive.artifacts import Artifact, held_by_another, produce
 from dive.config import apply_point, validate
 from dive.graph import GRAPH, PIPELINE, address, inputs_of, module, node_config, nodes_of, runtime_of
-from dive.stages.report import write_report
+from dive.stages.report import headline_text, write_report
 from dive.tracking import MlflowTracker, NullTracker, make_tracker
 
 log = logging.getLogger(__name__)
@@ -178,6 +178,7 @@ def run_job(cfg: DictConfig, sweep_dir: str | None = None) -> float | None:
     torch.set_num_threads(torch_threads(cfg, sweep_dir is not None))
     if cfg.stage == "report":
         path = write_report(cfg, None)
+        print(headline_text(path), flush=True)
         print(path, flush=True)
         return None
     stages = PIPELINE if cfg.stage == "pipeline" else (cfg.stage,)

@@ -105,13 +105,14 @@ class SweepCallback(Callback):
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         if config.stage == "report":
             return
-        from dive.stages.report import write_report
+        from dive.stages.report import headline_text, write_report
         from dive.tracking import end_sweep_run
 
         cfg = _resolved_paths(config)
         end_sweep_run(cfg, Path(cfg.paths.results), self.parent_run)
         path = write_report(cfg, str(Path(config.hydra.sweep.dir).resolve()))
-        print(path, flush=True)
+        print(headline_text(path), flush=True)
+        print(path, flush=True)  # last: scripts and tests read the report's path from the last line
 
 
 def _resolved_paths(config: DictConfig) -> DictConfig:

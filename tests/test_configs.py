@@ -210,3 +210,13 @@ def test_config_file_that_does_not_parse_is_one_clear_error(tmp_path: Path) -> N
     output = result.stderr + result.stdout
     assert result.returncode == 2 and "ParserError" in output and "broken.yaml" in output, output
     assert "Traceback" not in output
+
+
+def test_sweep_arms_name_points_of_the_sweep() -> None:
+    cfg = compose_config(["+sweep=diversity_vs_quantity", "point=q1", "sweep.compare.equal_data=q3"])
+    cfg.sweep.arms.quantity.append("q16")
+    with pytest.raises(ConfigError) as error:
+        validate(cfg)
+    problems = "\n".join(error.value.problems)
+    assert "sweep.arms.quantity[] = 'q16' is not a point of sweep 'diversity_vs_quantity'" in problems
+    assert "sweep.compare.equal_data = 'q3' is not a point" in problems

@@ -5,21 +5,33 @@ Rows come from MLflow (the point runs under the sweep's parent run); with tracki
 ``summary.png`` (accuracy per point and against data diversity), ``models.csv`` / ``models.md`` (a row
 per evaluated model of each point: base, SFT, GRPO and any reference endpoint, with DIVE-Eval and every
 BFCL category) and appends to ``history.csv`` (one row per point and run, keyed by sweep directory, git
-commit and MLflow run id).
+commit and MLflow run id). Also, as the paper shows them: ``diversity.md`` (the six structural-diversity
+metrics beside the paper's table), ``headline.md`` (what the CLI prints) and, where the sweep file names
+its study and arms (``sweep.study``, ``sweep.arms``), ``study_a.png`` with ``comparisons.md``/``.csv``,
+``study_b.png`` or ``study_c.png`` (paper Fig. 3a, 3b, 3c; dive/report_figures.py).
 
     python -m dive stage=report +sweep=smoke      # the latest run of that sweep
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 from pathlib import Path
 from typing import Any
 
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from dive.eval.bfcl_run import CATEGORIES as BFCL_CATEGORIES
+from dive.report_figures import plot_study_a, plot_study_b, plot_study_c, plot_summary
+from dive.report_studies import (
+    comparisons,
+    comparisons_markdown,
+    diversity_markdown,
+    headline_markdown,
+    point_order,
+)
 
 COLUMNS = [
     "point",
@@ -76,7 +88,7 @@ def write_report(cfg: DictConfig, sweep_dir: str | None) -> Path:
     table = table.sort("point")
     table.write_csv(out / "summary.csv")
     (out / "summary.md").write_text(_markdown(table))
-    _plot(table, out / "summary.png", str(cfg.sweep.name))
+    write_studies(cfg, rows, out)
     models = model_rows(rows)
     if models:
         per_model = pl.DataFrame(models, infer_schema_length=None).sort("point", "model")
@@ -105,6 +117,48 @@ def model_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             mode = values.pop("bfcl_mode")
             out.append({"point": row["point"], "model": model, "bfcl_mode": _mode(mode), **values})
     return out
+
+
+def write_studies(cfg: DictConfig, rows: list[dict[str, Any]], out: Path) -> None:
+    """summary.png, diversity.md and headline.md for any sweep; the study's figure (and, for study (a),
+    its comparisons) where the sweep file names a study and its arms."""
+    name = str(cfg.sweep.name)
+    study = OmegaConf.select(cfg, "sweep.study", default=None)
+    arms = _container(cfg, "sweep.arms")
+    order = point_order(rows, arms)
+    plot_summary(rows, order, out / "summary.png", name)
+    (out / "diversity.md").write_text(diversity_markdown(rows, order))
+    (out / "headline.md").write_text(headline_markdown(rows, order))
+    if study == "a":
+        compare = _container(cfg, "sweep.compare")
+        arm = str(compare.pop("arm", next(reversed(arms), "")))  # default: the last arm
+        plot_study_a(rows, arms, arm, out / "study_a.png", name)
+        entries = comparisons(rows, arms.get(arm, []), {k: str(v) for k, v in compare.items()})
+        (out / "comparisons.md").write_text(comparisons_markdown(entries))
+        _write_csv(out / "comparisons.csv", entries)
+    elif study == "b":
+        plot_study_b(rows, arms, out / "study_b.png", name)
+    elif study == "c":
+        paths = [p for points in arms.values() for p in points] if arms else order
+        plot_study_c(rows, paths, out / "study_c.png", name)
+
+
+def headline_text(out: Path) -> str:
+    """The compact table a finished sweep prints above the report's path (written by write_report)."""
+    path = out / "headline.md"
+    return path.read_text().rstrip("\n") if path.exists() else ""
+
+
+def _container(cfg: DictConfig, key: str) -> dict[str, Any]:
+    node = OmegaConf.select(cfg, key, default=None)
+    return dict(OmegaConf.to_container(node, resolve=True)) if node is not None else {}  # type: ignore[arg-type]
+
+
+def _write_csv(path: Path, entries: list[dict[str, Any]]) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(entries[0]) if entries else ["point"])
+        writer.writeheader()
+        writer.writerows(entries)  # a missing value is an empty cell
 
 
 def _mode(flag: Any) -> str | None:
@@ -188,41 +242,6 @@ def _markdown(table: Any) -> str:
     lines = ["| " + " | ".join(shown) + " |", "|" + "---|" * len(shown)]
     lines += ["| " + " | ".join(cell(row[c]) for c in shown) + " |" for row in table.iter_rows(named=True)]
     return "\n".join(lines) + "\n"
-
-
-def _plot(table: Any, path: Path, title: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
-    points = table["point"].to_list()
-    series = [
-        ("eval/dive_eval/all/accuracy", "DIVE-Eval (GRPO)"),
-        ("eval_base/dive_eval/all/accuracy", "DIVE-Eval (base)"),
-        ("eval/bfcl/summary/categories_mean", "BFCL mean (GRPO)"),
-        ("eval_base/bfcl/summary/categories_mean", "BFCL mean (base)"),
-    ]
-    width = 0.8 / len(series)
-    for n, (column, label) in enumerate(series):
-        values = [v if v is not None else 0.0 for v in table[column].to_list()]
-        left.bar([i + n * width for i in range(len(points))], values, width=width, label=label)
-    left.set_xticks([i + 0.4 - width / 2 for i in range(len(points))], points, rotation=30, ha="right")
-    left.set_ylabel("accuracy")
-    left.set_title(f"{title}: accuracy per point")
-    left.legend(fontsize=8)
-    graphs = [v if v is not None else 0.0 for v in table["diversity/unique_call_graphs"].to_list()]
-    accuracy = [v if v is not None else 0.0 for v in table["eval/dive_eval/all/accuracy"].to_list()]
-    right.scatter(graphs, accuracy)
-    for x, y, name in zip(graphs, accuracy, points, strict=True):
-        right.annotate(name, (x, y), fontsize=8)
-    right.set_xlabel("unique call graphs in the SFT data")
-    right.set_ylabel("DIVE-Eval accuracy (trained)")
-    right.set_title("accuracy vs diversity")
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
 
 
 def _append_history(path: Path, rows: list[dict[str, Any]]) -> None:

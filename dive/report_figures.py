@@ -1,0 +1,161 @@
+"""The report's figures: summary.png for every sweep and one figure per paper study (Fig. 3a, 3b, 3c).
+
+Each figure plots series computed by dive/report_studies.py (tested there, without pixels). A point
+with a missing value is left out and named in a footnote under the figure, never drawn at 0. Figures
+use matplotlib's Agg canvas directly (no pyplot state, no display) and carry no version stamp.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from dive.report_studies import (
+    GRAPHS,
+    GRPO_DIVE,
+    SCORES,
+    Row,
+    Series,
+    least_squares,
+    pair_series,
+    rl_gains,
+    size_series,
+    step_labels,
+    step_series,
+    summary_series,
+)
+
+SUMMARY_BARS = [  # (metric key, label, colour): fixed colours, so a series with no values shifts none
+    ("eval/dive_eval/all/accuracy", "DIVE-Eval (GRPO)", "#1f77b4"),
+    ("eval_base/dive_eval/all/accuracy", "DIVE-Eval (base)", "#aec7e8"),
+    ("eval/bfcl/summary/categories_mean", "BFCL mean (GRPO)", "#2ca02c"),
+    ("eval_base/bfcl/summary/categories_mean", "BFCL mean (base)", "#98df8a"),
+]
+
+
+def _figure(panels: int, width: float, height: float) -> tuple[Any, list[Any]]:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width * panels, height), dpi=110, layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.subplots(1, panels, squeeze=False)[0]
+    return figure, list(axes)
+
+
+def _save(figure: Any, path: Path, missing: Mapping[str, Sequence[str]]) -> Path:
+    """Write the PNG, with a footnote naming every point left out for a missing value."""
+    note = missing_note(missing)
+    if note:
+        figure.supxlabel(textwrap.fill(note, 170), fontsize=7, x=0.01, ha="left")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, format="png", metadata={"Software": None})
+    return path
+
+
+def missing_note(missing: Mapping[str, Sequence[str]]) -> str:
+    """The footnote from {panel or series: points left out}: a point missing from every panel is named
+    once, under "every panel", the others under their panel; "" when nothing is missing."""
+    panels = list(missing)
+    counts: dict[str, int] = {}
+    for points in missing.values():
+        for point in dict.fromkeys(points):
+            counts[point] = counts.get(point, 0) + 1
+    everywhere = [p for p, n in counts.items() if n == len(panels)]
+    parts = [f"every panel: {', '.join(everywhere)}"] if everywhere else []
+    for panel in panels:
+        some = list(dict.fromkeys(p for p in missing[panel] if p not in everywhere))
+        parts += [f"{panel}: {', '.join(some)}"] if some else []
+    return "missing, not plotted - " + "; ".join(parts) if parts else ""
+
+
+def plot_summary(rows: Sequence[Row], order: Sequence[str], path: Path, title: str) -> Path:
+    """Scores per point (bars; a missing score leaves a gap) and DIVE-Eval against data diversity."""
+    figure, (left, right) = _figure(2, 6.0, 4.5)
+    width = 0.8 / len(SUMMARY_BARS)
+    skipped: dict[str, list[str]] = {}
+    for n, (key, label, colour) in enumerate(SUMMARY_BARS):
+        positions, values = summary_series(rows, order, key)
+        if positions:
+            left.bar([i + n * width for i in positions], values, width=width, label=label, color=colour)
+        skipped[label] = [p for i, p in enumerate(order) if i not in positions]
+    left.set_xticks([i + 0.4 - width / 2 for i in range(len(order))], order, rotation=30, ha="right")
+    left.set(ylabel="accuracy", title=f"{title}: accuracy per point")
+    left.legend(fontsize=8)
+    scatter = pair_series(rows, order, GRAPHS, GRPO_DIVE)
+    right.scatter(scatter.x, scatter.y)
+    for x, y, name in zip(scatter.x, scatter.y, scatter.points, strict=True):
+        right.annotate(name, (x, y), fontsize=8, xytext=(3, 3), textcoords="offset points")
+    right.set(xlabel="unique call graphs in the SFT data", ylabel="DIVE-Eval accuracy (GRPO)")
+    right.set_title("accuracy vs diversity")
+    return _save(figure, path, {**skipped, "accuracy vs diversity": scatter.skipped})
+
+
+def plot_study_a(
+    rows: Sequence[Row], arms: Mapping[str, Sequence[str]], labelled: str, path: Path, title: str
+) -> Path:
+    """Fig. 3a: each score against training-set size (log2), a line per arm; ``labelled``'s points named."""
+    figure, axes = _figure(len(SCORES), 4.6, 4.0)
+    skipped: dict[str, list[str]] = {}
+    for ax, (key, label, _) in zip(axes, SCORES, strict=True):
+        for series in size_series(rows, arms, key):
+            _line(ax, series, annotate=series.name == labelled)
+            skipped.setdefault(label, []).extend(series.skipped)
+        ax.set_xscale("log", base=2)
+        ax.set(xlabel="training trajectories (solve/kept, log2)", ylabel=label, title=label)
+        ax.legend(fontsize=8)
+    figure.suptitle(f"{title}: diversity vs quantity scaling")
+    return _save(figure, path, skipped)
+
+
+def plot_study_b(rows: Sequence[Row], arms: Mapping[str, Sequence[str]], path: Path, title: str) -> Path:
+    """Fig. 3b: each score at each step of the arms, a line per arm; ticks give each step's variety."""
+    figure, axes = _figure(len(SCORES), 4.6, 4.0)
+    labels = step_labels(rows, arms)
+    skipped: dict[str, list[str]] = {}
+    for ax, (key, label, _) in zip(axes, SCORES, strict=True):
+        for series in step_series(rows, arms, key):
+            _line(ax, series, annotate=False)
+            skipped.setdefault(label, []).extend(series.skipped)
+        ax.set_xticks(range(1, len(labels) + 1), labels, fontsize=8)
+        ax.set_xlim(0.5, len(labels) + 0.5)  # every step has its place, plotted or not
+        ax.set(xlabel="step of the arm", ylabel=label, title=label)
+        ax.legend(fontsize=8)
+    figure.suptitle(f"{title}: variety only vs pool expansion")
+    return _save(figure, path, skipped)
+
+
+def plot_study_c(rows: Sequence[Row], points: Sequence[str], path: Path, title: str) -> Path:
+    """Fig. 3c: left, an arrow per path from SFT to GRPO DIVE-Eval at its SFT data's diversity; right,
+    the RL gain against that diversity, with the least-squares line from 3 paths on."""
+    gains = rl_gains(rows, points)
+    figure, (left, right) = _figure(2, 5.5, 4.2)
+    for x, before, after in zip(gains.diversity, gains.sft, gains.grpo, strict=True):
+        left.annotate("", (x, after), (x, before), arrowprops={"arrowstyle": "->", "color": "#3b75af"})
+    left.scatter(gains.diversity, gains.sft, s=12, color="#888888", label="SFT")
+    left.scatter(gains.diversity, gains.grpo, s=12, color="#3b75af", label="GRPO")
+    left.set(xlabel="unique call graphs in the SFT data", ylabel="DIVE-Eval accuracy", title="SFT -> GRPO")
+    left.legend(fontsize=8)
+    right.scatter(gains.diversity, gains.gain, color="#c8553d")
+    for x, y, name in zip(gains.diversity, gains.gain, gains.points, strict=True):
+        right.annotate(name, (x, y), fontsize=7)
+    fit = least_squares(gains.diversity, gains.gain)
+    if fit is not None:
+        slope, intercept = fit
+        ends = [min(gains.diversity), max(gains.diversity)]
+        right.plot(ends, [slope * x + intercept for x in ends], "--", color="#555555", label="least squares")
+        right.legend(fontsize=8)
+    right.axhline(0.0, color="#bbbbbb", linewidth=0.8)
+    right.set(xlabel="unique call graphs in the SFT data", ylabel="RL gain (GRPO - SFT DIVE-Eval)")
+    right.set_title("RL gain vs SFT-data diversity")
+    figure.suptitle(f"{title}: scaling paths")
+    return _save(figure, path, {"SFT or GRPO DIVE-Eval, or call graphs": gains.skipped})
+
+
+def _line(ax: Any, series: Series, annotate: bool) -> None:
+    ax.plot(series.x, series.y, marker="o", label=series.name)
+    if annotate:
+        for x, y, name in zip(series.x, series.y, series.points, strict=True):
+            ax.annotate(name, (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
