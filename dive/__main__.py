@@ -32,8 +32,9 @@ def _app(cfg: DictConfig) -> float | None:
 def main() -> None:
     logging.getLogger("mlflow").setLevel(logging.WARNING)
     argv = sys.argv[1:]
-    if "stage=report" in argv and not any(a.startswith("hydra.mode=") for a in argv):
-        sys.argv.append("hydra.mode=RUN")  # a report reads a whole sweep once; it is not itself a sweep
+    views = ("stage=report", "stage=status")
+    if any(v in argv for v in views) and not any(a.startswith("hydra.mode=") for a in argv):
+        sys.argv.append("hydra.mode=RUN")  # a view reads a whole sweep once; it is not itself a sweep
     if not any(a in _INFO_FLAGS or a.startswith(("--cfg", "--info", "-c")) for a in argv):
         from dive.config import ConfigError
         from dive.sweep import preflight

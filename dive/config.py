@@ -495,7 +495,7 @@ def _check_precision(cfg: DictConfig, problems: list[str]) -> None:
 
 
 def _check_choices(cfg: DictConfig, problems: list[str]) -> None:
-    _choice(problems, "stage", cfg.stage, (*STAGES, "pipeline"))
+    _choice(problems, "stage", cfg.stage, (*STAGES, "pipeline", "status"))
     _choice(problems, "model.source", cfg.model.source, ("gguf_wheel", "hf_dir", "tiny"))
     _choice(problems, "model.dtype", cfg.model.dtype, ("float32", "bfloat16"))
     _check_precision(cfg, problems)

@@ -13,6 +13,7 @@ import fcntl
 import json
 import logging
 import os
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -176,6 +177,15 @@ def run_job(cfg: DictConfig, sweep_dir: str | None = None) -> float | None:
     import torch
 
     torch.set_num_threads(torch_threads(cfg, sweep_dir is not None))
+    if cfg.stage == "status":
+        from dive.status import write_status
+
+        try:
+            print(write_status(cfg), flush=True)
+        except FileNotFoundError as error:  # no run of this sweep yet: say so, no traceback
+            print(f"dive: {error}", file=sys.stderr)
+            raise SystemExit(1) from None
+        return None
     if cfg.stage == "report":
         path = write_report(cfg, None)
         print(headline_text(path), flush=True)
