@@ -52,12 +52,17 @@ class Context:
             runtime = runtime_of(self.cfg, self.tracker.log_metrics)
             compute = module(node).compute
             self.resolved[node] = self._produce(
-                artifact, config, lambda out: compute(config, inputs, out, runtime), spec.headline
+                artifact, config, lambda out: compute(config, inputs, out, runtime), spec.headline, inputs
             )
         return self.resolved[node]
 
     def _produce(
-        self, artifact: Artifact, config: Any, compute: Callable[[Path], dict[str, float]], headline: bool
+        self,
+        artifact: Artifact,
+        config: Any,
+        compute: Callable[[Path], dict[str, float]],
+        headline: bool,
+        inputs: dict[str, Artifact],
     ) -> Artifact:
         """Compute the artifact unless DONE, inside a tracked stage run; log its metrics either way.
 
@@ -71,7 +76,7 @@ class Context:
             artifact.path.mkdir(parents=True, exist_ok=True)
             run_file = artifact.path / MLFLOW_RUN
         params = {"artifact": str(artifact.path), **_flat_config(config)}
-        with self.tracker.stage(artifact.stage, params, run_file):
+        with self.tracker.stage(artifact.stage, params, run_file, lineage(artifact, inputs)):
             metrics, computed = produce(artifact, config, compute)
             self.tracker.log_metrics(metrics)
             if computed:
@@ -83,6 +88,14 @@ class Context:
         state = "computed" if computed else "reused"
         log.info("%s %s in %.1f s: %s", name, state, self.timings[name], artifact.path)
         return artifact
+
+
+def lineage(artifact: Artifact, inputs: dict[str, Artifact]) -> dict[str, str]:
+    """MLflow tags tracing a stage's numbers to its data and checkpoint: its artifact and the content
+    digests of everything it read (the commit and Slurm job come with every run, dive/tracking.py)."""
+    tags = {"dive.artifact": str(artifact.path), "dive.digest": artifact.digest}
+    tags.update({f"dive.input.{name}": f"{a.digest} {a.path}" for name, a in inputs.items()})
+    return tags
 
 
 def _flat_config(config: Any) -> dict[str, Any]:

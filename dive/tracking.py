@@ -9,8 +9,10 @@ other machines need no run id handed to them.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -58,7 +60,13 @@ class NullTracker:
         yield
 
     @contextlib.contextmanager
-    def stage(self, name: str, params: Mapping[str, Any], run_file: Path | None = None) -> Iterator[None]:
+    def stage(
+        self,
+        name: str,
+        params: Mapping[str, Any],
+        run_file: Path | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> Iterator[None]:
         yield
 
     def log_metrics(self, metrics: Mapping[str, float], step: int | None = None) -> None:
@@ -99,7 +107,7 @@ class MlflowTracker:
 
     @contextlib.contextmanager
     def point(self, cfg: DictConfig, name: str) -> Iterator[None]:
-        tags = {"dive.kind": "point", "dive.point": name, "dive.stage": cfg.stage}
+        tags = {"dive.kind": "point", "dive.point": name, "dive.stage": cfg.stage, **run_identity()}
         if cfg.sweep.name:
             tags["dive.sweep"] = cfg.sweep.name
         run = _retry(
@@ -125,10 +133,17 @@ class MlflowTracker:
         log.info("mlflow point run %s", run.info.run_id)
 
     @contextlib.contextmanager
-    def stage(self, name: str, params: Mapping[str, Any], run_file: Path | None = None) -> Iterator[None]:
-        """A nested run for one stage. With ``run_file`` (an unfinished artifact's), the run recorded
-        there is continued rather than a new one started: a stage that was killed or preempted and is
-        computed again keeps one run, whose step metrics continue where they stopped."""
+    def stage(
+        self,
+        name: str,
+        params: Mapping[str, Any],
+        run_file: Path | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> Iterator[None]:
+        """A nested run for one stage, tagged with its lineage (``tags``). With ``run_file`` (an
+        unfinished artifact's), the run recorded there is continued rather than a new one started: a
+        stage that was killed or preempted and is computed again keeps one run, whose step metrics
+        continue where they stopped; its tags then gain the job that finished it."""
         earlier = self._recorded_run(run_file)
         run = _retry(
             lambda: self.mlflow.start_run(
@@ -139,6 +154,7 @@ class MlflowTracker:
                 tags=None if earlier else {"dive.kind": "stage"},
             )
         )
+        _retry(lambda: self.mlflow.set_tags({**run_identity(), **(tags or {})}))
         if run_file is not None:
             run_file.write_text(run.info.run_id)
         try:
@@ -174,6 +190,32 @@ class MlflowTracker:
         for path in sorted(directory.iterdir()):
             if path.is_file() and path.stat().st_size <= max_bytes and path.name not in ("LEASE",):
                 _retry(lambda p=path: self.mlflow.log_artifact(str(p)))
+
+
+@functools.cache
+def source_commit() -> str:
+    """The git commit of the dive source this process runs ("" outside a checkout), "-dirty" when the
+    working tree differs from it: a score traces back to the exact code."""
+    folder = Path(__file__).resolve().parent
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, check=False)
+
+    try:
+        commit = git("rev-parse", "HEAD").stdout.strip()
+        dirty = commit and git("status", "--porcelain", "--untracked-files=no").stdout.strip()
+    except OSError:
+        return ""
+    return commit + ("-dirty" if dirty else "")
+
+
+def run_identity() -> dict[str, str]:
+    """Where a run's work happened: the code's commit and, under Slurm, the job (and array task)."""
+    tags = {"dive.git_commit": source_commit()}
+    for variable, tag in (("SLURM_JOB_ID", "slurm.job_id"), ("SLURM_ARRAY_JOB_ID", "slurm.array_job_id")):
+        if os.environ.get(variable):
+            tags[tag] = os.environ[variable]
+    return tags
 
 
 def _metric_key(key: str) -> str:

@@ -96,6 +96,22 @@ def test_mlflow_has_sweep_points_and_stages(smoke: Path) -> None:
         assert point.data.params["synth/quantity"] == "6"
 
 
+def test_stage_runs_carry_their_lineage(smoke: Path) -> None:
+    """Any score traces back to its data and checkpoint: every stage run names its artifact, its
+    digest, the digests of its inputs, and the commit of the code."""
+    runs = [r for r in mlflow_runs(smoke) if r.data.tags.get("dive.kind") == "stage"]
+    commit = runs[0].data.tags["dive.git_commit"]
+    assert len(commit.removesuffix("-dirty")) == 40
+    for run in runs:
+        tags = run.data.tags
+        assert tags["dive.git_commit"] == commit and Path(tags["dive.artifact"]).name.endswith(
+            tags["dive.digest"][:6]
+        )
+    sft = next(r for r in runs if r.info.run_name == "sft").data.tags
+    digest, path = sft["dive.input.solve"].split(" ", 1)
+    assert Path(path).name.endswith(digest[:6]) and (Path(path) / "DONE").exists()
+
+
 def test_rerun_does_no_stage_work(smoke: Path) -> None:
     before = done_markers(smoke)
     run_dive(TINY_SMOKE, smoke)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -247,12 +246,9 @@ def _markdown(table: Any) -> str:
 def _append_history(path: Path, rows: list[dict[str, Any]]) -> None:
     import polars as pl
 
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-        ).stdout.strip()
-    except OSError:
-        commit = ""
+    from dive.tracking import source_commit
+
+    commit = source_commit()
     keys = ["sweep_dir", "point", "run_id", "status"] + COLUMNS[1:]
     new = pl.DataFrame(
         [{**{k: row.get(k) for k in keys}, "git_commit": commit} for row in rows], infer_schema_length=None
