@@ -19,6 +19,7 @@ from dive.config import register_configs
 CONF_DIR = str(Path(__file__).resolve().parent.parent / "conf")
 
 register_configs()
+LOG_FORMAT = "[%(asctime)s][%(name)s][%(levelname)s] - %(message)s"  # Hydra's job log format
 _INFO_FLAGS = {"--help", "-h", "--hydra-help", "--version", "--shell-completion", "-sc"}
 
 
@@ -31,8 +32,10 @@ def _app(cfg: DictConfig) -> float | None:
 
 def main() -> None:
     logging.getLogger("mlflow").setLevel(logging.WARNING)
+    if "--detach" in sys.argv:  # submit the sweep's jobs and return
+        sys.argv = [a for a in sys.argv if a != "--detach"] + ["launcher.detach=true"]
     argv = sys.argv[1:]
-    views = ("stage=report", "stage=status")
+    views = ("stage=report", "stage=status", "stage=retry")
     if any(v in argv for v in views) and not any(a.startswith("hydra.mode=") for a in argv):
         sys.argv.append("hydra.mode=RUN")  # a view reads a whole sweep once; it is not itself a sweep
     if not any(a in _INFO_FLAGS or a.startswith(("--cfg", "--info", "-c")) for a in argv):
@@ -40,10 +43,15 @@ def main() -> None:
         from dive.sweep import preflight
 
         try:
-            preflight(sys.argv[1:])
+            checked = preflight(sys.argv[1:])
         except ConfigError as error:
             print(f"dive: {error}", file=sys.stderr)
             raise SystemExit(2) from None
+        if checked.sweep:  # every stage of every point as one job graph (dive/jobgraph.py)
+            from dive.jobgraph import run_sweep
+
+            logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+            raise SystemExit(run_sweep(checked.primary, checked.jobs, checked.configs))
     _app()
 
 

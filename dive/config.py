@@ -197,8 +197,9 @@ class EvaluateConfig:
 
 @dataclass
 class LauncherConfig:
-    name: str = "local"  # local (submitit_local) | slurm (submitit_slurm) | debug (in-process)
-    parallel: int = 2  # launcher=local: sweep points doing stage work at once; the others wait their turn
+    name: str = "local"  # where a sweep's stage jobs run: local (processes) | slurm | debug (this process)
+    parallel: int = 2  # launcher=local: stage jobs running at once; the others wait their turn
+    detach: bool = False  # submit the sweep's job graph, print where to look and return (also: --detach)
 
 
 @dataclass
@@ -210,6 +211,8 @@ class SlurmConfig:
     cpus_per_task: int = 2
     gpus_per_node: int = 0
     mem_gb: int | None = None
+    # per stage (an artifact folder, or "report"): any of the five keys above, over these defaults
+    resources: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -495,7 +498,7 @@ def _check_precision(cfg: DictConfig, problems: list[str]) -> None:
 
 
 def _check_choices(cfg: DictConfig, problems: list[str]) -> None:
-    _choice(problems, "stage", cfg.stage, (*STAGES, "pipeline", "status"))
+    _choice(problems, "stage", cfg.stage, (*STAGES, "pipeline", "status", "retry"))
     _choice(problems, "model.source", cfg.model.source, ("gguf_wheel", "hf_dir", "tiny"))
     _choice(problems, "model.dtype", cfg.model.dtype, ("float32", "bfloat16"))
     _check_precision(cfg, problems)
@@ -517,6 +520,20 @@ def _check_choices(cfg: DictConfig, problems: list[str]) -> None:
         problems.append(
             "launcher = slurm needs a cluster profile: add slurm=<profile> (files in conf/slurm/)"
         )
+    _check_resources(cfg, problems)
+
+
+RESOURCE_KEYS = ("partition", "account", "timeout_min", "cpus_per_task", "gpus_per_node", "mem_gb")
+
+
+def _check_resources(cfg: DictConfig, problems: list[str]) -> None:
+    from dive.graph import GRAPH
+
+    stages = sorted({node.folder for node in GRAPH.values()} | {"report"})
+    for stage, asked in cfg.slurm.resources.items():
+        _choice(problems, "slurm.resources", stage, stages)
+        for key in asked or {}:
+            _choice(problems, f"slurm.resources.{stage}", key, RESOURCE_KEYS)
 
 
 def _check_sweep(cfg: DictConfig, problems: list[str]) -> None:

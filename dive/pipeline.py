@@ -7,15 +7,12 @@ synth and solve before SFT, and a rerun of a finished sweep does no stage work a
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import fcntl
-import json
 import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -70,17 +67,20 @@ class Context:
         numbers would shadow the training data's).
         """
         start = time.perf_counter()
-        run_file = None
-        if not artifact.done and not held_by_another(artifact.path):
-            # a stage computed again after a kill continues its MLflow run (not one a live job holds)
-            artifact.path.mkdir(parents=True, exist_ok=True)
-            run_file = artifact.path / MLFLOW_RUN
-        params = {"artifact": str(artifact.path), **_flat_config(config)}
-        with self.tracker.stage(artifact.stage, params, run_file, lineage(artifact, inputs)):
+        if artifact.done:  # reused: its stage run is the one that computed it, so no new run
             metrics, computed = produce(artifact, config, compute)
-            self.tracker.log_metrics(metrics)
-            if computed:
-                self.tracker.log_artifacts(artifact.path)
+        else:
+            run_file = None
+            if not held_by_another(artifact.path):
+                # a stage computed again after a kill continues its MLflow run (not one a live job holds)
+                artifact.path.mkdir(parents=True, exist_ok=True)
+                run_file = artifact.path / MLFLOW_RUN
+            params = {"artifact": str(artifact.path), **_flat_config(config)}
+            with self.tracker.stage(artifact.stage, params, run_file, lineage(artifact, inputs)):
+                metrics, computed = produce(artifact, config, compute)
+                self.tracker.log_metrics(metrics)
+                if computed:
+                    self.tracker.log_artifacts(artifact.path)
         name = f"{artifact.stage}/{artifact.label}"
         self.timings[name] = time.perf_counter() - start
         if headline:
@@ -110,39 +110,6 @@ def torch_threads(cfg: DictConfig, in_sweep: bool) -> int:
     return max(1, (os.cpu_count() or 1) // sharing)
 
 
-@contextlib.contextmanager
-def point_slot(cfg: DictConfig, sweep_dir: str | None) -> Iterator[None]:
-    """Hold one of ``launcher.parallel`` slots of a local sweep while doing stage work.
-
-    submitit_local starts every point at once; each point process holds every domain's data (GBs), so
-    on a laptop only ``parallel`` of them may work at a time and the rest wait here, holding little.
-    The slot is an flock, so a killed point frees it at once.
-    """
-    if sweep_dir is None or cfg.launcher.name != "local":
-        yield
-        return
-    folder = Path(sweep_dir) / ".slots"
-    folder.mkdir(parents=True, exist_ok=True)
-    waiting_logged = False
-    while True:
-        for i in range(cfg.launcher.parallel):
-            handle = (folder / str(i)).open("a")
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.close()
-                continue
-            try:
-                yield
-            finally:
-                handle.close()  # closing releases the flock
-            return
-        if not waiting_logged:
-            log.info("waiting for one of launcher.parallel=%d slots in %s", cfg.launcher.parallel, folder)
-            waiting_logged = True
-        time.sleep(2.0)
-
-
 def make_context(cfg: DictConfig, sweep_dir: str | None = None) -> Context:
     root = Path(cfg.paths.root).resolve()
     OmegaConf.update(cfg, "paths.root", str(root))  # every later path is absolute, whatever the job's cwd
@@ -152,44 +119,15 @@ def make_context(cfg: DictConfig, sweep_dir: str | None = None) -> Context:
     return Context(cfg, make_tracker(cfg, results, sweep_dir))
 
 
-def _sweep_dir() -> str | None:
-    from hydra.core.hydra_config import HydraConfig
-
-    if not HydraConfig.initialized():
-        return None
-    hydra_cfg = HydraConfig.get()
-    return str(Path(hydra_cfg.sweep.dir).resolve()) if hydra_cfg.mode.name == "MULTIRUN" else None
-
-
-def _write_status(cfg: DictConfig, ctx: Context, last: Artifact) -> None:
-    """Per-point status for people (and the report when tracking is off), in the Hydra job's output dir."""
-    from hydra.core.hydra_config import HydraConfig
-
-    if not HydraConfig.initialized():
-        return
-    status = {
-        "point": cfg.point,
-        "sweep": cfg.sweep.name,
-        "stage": cfg.stage,
-        "last_artifact": str(last.path),
-        "artifacts": {k: str(a.path) for k, a in ctx.resolved.items()},
-        "metrics": ctx.metrics,
-        "timings_s": ctx.timings,
-        "config": OmegaConf.to_container(cfg.synth, resolve=True),
-    }
-    path = Path(HydraConfig.get().runtime.output_dir) / "status.json"
-    path.write_text(json.dumps(status, indent=2, default=str))
-
-
-def run_job(cfg: DictConfig, sweep_dir: str | None = None) -> float | None:
-    """Validate, then run ``cfg.stage`` (or the pipeline); prints the last artifact's path last."""
+def run_job(cfg: DictConfig) -> float | None:
+    """Validate, then run ``cfg.stage`` (or the pipeline) here; prints the last artifact's path last.
+    (A sweep runs as a job graph instead: dive/jobgraph.py.)"""
     cfg = apply_point(cfg)
     validate(cfg)
-    sweep_dir = sweep_dir or _sweep_dir()
-    ctx = make_context(cfg, sweep_dir)
+    ctx = make_context(cfg)
     import torch
 
-    torch.set_num_threads(torch_threads(cfg, sweep_dir is not None))
+    torch.set_num_threads(torch_threads(cfg, in_sweep=False))
     if cfg.stage == "status":
         from dive.status import write_status
 
@@ -199,6 +137,17 @@ def run_job(cfg: DictConfig, sweep_dir: str | None = None) -> float | None:
             print(f"dive: {error}", file=sys.stderr)
             raise SystemExit(1) from None
         return None
+    if cfg.stage == "retry":
+        from dive.jobgraph import retry_sweep
+
+        try:
+            code = retry_sweep(cfg)
+        except FileNotFoundError as error:
+            print(f"dive: {error}", file=sys.stderr)
+            raise SystemExit(1) from None
+        if code:
+            raise SystemExit(code)
+        return None
     if cfg.stage == "report":
         path = write_report(cfg, None)
         print(headline_text(path), flush=True)
@@ -207,12 +156,11 @@ def run_job(cfg: DictConfig, sweep_dir: str | None = None) -> float | None:
     stages = PIPELINE if cfg.stage == "pipeline" else (cfg.stage,)
     name = cfg.point or cfg.stage
     last: Artifact | None = None
-    with point_slot(cfg, sweep_dir), ctx.tracker.point(cfg, name):
+    with ctx.tracker.point(cfg, name):
         for stage in stages:
             for node in nodes_of(stage, cfg):
                 last = ctx.need(node)
         ctx.tracker.log_metrics({**ctx.metrics, **{f"time/{k}_s": v for k, v in ctx.timings.items()}})
-        _write_status(cfg, ctx, last)
     assert last is not None
     log.info("stage times (s): %s", {k: round(v, 1) for k, v in ctx.timings.items()})
     print(last.path, flush=True)

@@ -71,26 +71,48 @@ def missing_note(missing: Mapping[str, Sequence[str]]) -> str:
     return "missing, not plotted - " + "; ".join(parts) if parts else ""
 
 
+# summary.png's third panel: what SFT did to the held-out loss of each point's own data (a tiny model
+# scores 0 everywhere, but its loss still shows that training ran and learned)
+LOSS_BARS = [
+    ("sft/eval_loss_base", "before SFT (base model)", "#c7c7c7"),
+    ("sft/eval_loss", "after SFT", "#1f77b4"),
+]
+
+
 def plot_summary(rows: Sequence[Row], order: Sequence[str], path: Path, title: str) -> Path:
-    """Scores per point (bars; a missing score leaves a gap) and DIVE-Eval against data diversity."""
-    figure, (left, right) = _figure(2, 6.0, 4.5)
-    width = 0.8 / len(SUMMARY_BARS)
-    skipped: dict[str, list[str]] = {}
-    for n, (key, label, colour) in enumerate(SUMMARY_BARS):
-        positions, values = summary_series(rows, order, key)
-        if positions:
-            left.bar([i + n * width for i in positions], values, width=width, label=label, color=colour)
-        skipped[label] = [p for i, p in enumerate(order) if i not in positions]
-    left.set_xticks([i + 0.4 - width / 2 for i in range(len(order))], order, rotation=30, ha="right")
+    """Scores per point (bars; a missing score leaves a gap), DIVE-Eval against data diversity, and the
+    held-out SFT loss before and after training."""
+    figure, (left, right, losses) = _figure(3, 5.5, 4.5)
+    skipped = _grouped_bars(left, rows, order, SUMMARY_BARS, "%.2g")
     left.set(ylabel="accuracy", title=f"{title}: accuracy per point")
-    left.legend(fontsize=8)
     scatter = pair_series(rows, order, GRAPHS, GRPO_DIVE)
     right.scatter(scatter.x, scatter.y)
     for x, y, name in zip(scatter.x, scatter.y, scatter.points, strict=True):
         right.annotate(name, (x, y), fontsize=8, xytext=(3, 3), textcoords="offset points")
     right.set(xlabel="unique call graphs in the SFT data", ylabel="DIVE-Eval accuracy (GRPO)")
     right.set_title("accuracy vs diversity")
+    skipped.update(_grouped_bars(losses, rows, order, LOSS_BARS, "%.2f"))
+    losses.set(ylabel="held-out loss on the point's SFT data", title="training: SFT loss before / after")
     return _save(figure, path, {**skipped, "accuracy vs diversity": scatter.skipped})
+
+
+def _grouped_bars(
+    ax: Any, rows: Sequence[Row], order: Sequence[str], bars: Sequence[tuple[str, str, str]], fmt: str
+) -> dict[str, list[str]]:
+    """A group of bars per point, one per (metric, label, colour), each labelled with its value (a
+    measured 0 shows as "0", a missing value as a gap); returns the points each label is missing."""
+    width = 0.8 / len(bars)
+    skipped: dict[str, list[str]] = {}
+    for n, (key, label, colour) in enumerate(bars):
+        positions, values = summary_series(rows, order, key)
+        if positions:
+            drawn = ax.bar([i + n * width for i in positions], values, width=width, label=label, color=colour)
+            ax.bar_label(drawn, fmt=fmt, fontsize=7)
+        skipped[label] = [p for i, p in enumerate(order) if i not in positions]
+    ax.set_xticks([i + 0.4 - width / 2 for i in range(len(order))], order, rotation=30, ha="right")
+    if ax.get_legend_handles_labels()[0]:  # nothing measured: no legend (the footnote names the gaps)
+        ax.legend(fontsize=8)
+    return skipped
 
 
 def plot_study_a(

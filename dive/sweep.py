@@ -1,31 +1,24 @@
-"""Sweeps: validate every point before launch, record the plan, and report when all points finished.
+"""Sweeps: expand and validate every point before anything runs.
 
 A sweep file (``conf/sweep/<name>.yaml``) sets ``hydra.mode: MULTIRUN`` and sweeps one key, ``point``,
-over the names in ``sweep.points``; each point's values are merged over the config in the job
-(:func:`dive.config.apply_point`). :func:`preflight` composes and validates every point before Hydra
-starts and raises one error listing all problems. The Hydra callback runs in the launching process: it
-records the plan, opens the sweep's MLflow parent run, and after the last job writes the report to
-``results/<sweep>/``.
+over the names in ``sweep.points`` (command-line sweeps ``key=a,b`` multiply in); each point's values are
+merged over the config (:func:`dive.config.apply_point`). :func:`preflight` composes and validates every
+point and raises one error listing all problems, so a bad sweep never submits a job. The valid points
+then run as one job graph (dive/jobgraph.py), which also writes the plan and the report.
 """
 
 from __future__ import annotations
 
-import json
-import logging
-import time
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from hydra import compose
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.errors import HydraException
-from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from dive.config import ConfigError, apply_point, validate
-
-log = logging.getLogger(__name__)
 
 
 def expand_points(task: list[str], params: dict[str, Any]) -> list[list[str]]:
@@ -36,10 +29,17 @@ def expand_points(task: list[str], params: dict[str, Any]) -> list[list[str]]:
     return [job for batch in BasicSweeper.split_arguments(parsed, None) for job in batch]
 
 
-def preflight(argv: list[str]) -> None:
+@dataclass
+class Preflight:
+    primary: DictConfig  # the config without a point (with Hydra's own keys)
+    jobs: list[list[str]]  # every job's overrides
+    configs: list[DictConfig]  # every job's composed, validated config
+    sweep: bool  # several jobs or a sweep file: run as a job graph (dive/jobgraph.py)
+
+
+def preflight(argv: list[str]) -> Preflight:
     """Compose and validate every job ``python -m dive <argv>`` would run; raise one ConfigError if any
-    is invalid. Runs before Hydra starts, so a bad sweep never submits a job (a Hydra callback cannot
-    stop a sweep: Hydra turns callback exceptions into warnings)."""
+    is invalid. Runs before anything is submitted, so a bad sweep never submits a job."""
     from hydra import initialize_config_dir
 
     from dive.__main__ import CONF_DIR
@@ -57,67 +57,26 @@ def preflight(argv: list[str]) -> None:
         multirun |= str(primary.hydra.mode) == "RunMode.MULTIRUN" or primary.hydra.mode == "MULTIRUN"
         params = OmegaConf.to_container(primary.hydra.sweeper.get("params") or {}) if multirun else {}
         jobs = expand_points(task, params) if multirun else [task]  # type: ignore[arg-type]
-        problems = validate_points(jobs)
+        configs: list[DictConfig] = []
+        problems = validate_points(jobs, configs)
     if problems:
         raise ConfigError(sorted(set(problems)))
+    return Preflight(primary, jobs, configs, multirun)
 
 
-def validate_points(jobs: list[list[str]]) -> list[str]:
-    """Compose and validate every job's config; problems are prefixed with the job's point."""
+def validate_points(jobs: list[list[str]], configs: list[DictConfig] | None = None) -> list[str]:
+    """Compose and validate every job's config (appended to ``configs``); problems are prefixed with
+    the job's point."""
     problems: list[str] = []
     for overrides in jobs:
         try:
             cfg = apply_point(compose(config_name="dive", overrides=overrides))
             validate(cfg)
+            if configs is not None:
+                configs.append(cfg)
         except HydraException as exc:
             problems.append(" ".join(str(exc).split()))
         except ConfigError as exc:
             point = next((o.split("=", 1)[1] for o in overrides if o.startswith("point=")), None)
             problems += [f"[point {point}] {p}" if point else p for p in exc.problems]
     return problems
-
-
-class SweepCallback(Callback):
-    def __init__(self) -> None:
-        self.parent_run: str | None = None
-
-    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        if config.stage == "report":
-            return
-        params = OmegaConf.to_container(config.hydra.sweeper.get("params") or {})
-        jobs = expand_points(list(config.hydra.overrides.task), params)  # type: ignore[arg-type]
-        sweep_dir = Path(config.hydra.sweep.dir).resolve()
-        sweep_dir.mkdir(parents=True, exist_ok=True)
-        plan = {
-            "sweep": config.sweep.name,
-            "created": time.strftime("%Y-%m-%d %H:%M:%S"),
-            "launcher": config.launcher.name,
-            "jobs": jobs,
-        }
-        (sweep_dir / "plan.json").write_text(json.dumps(plan, indent=2))
-        log.info("sweep %s: %d points validated; plan in %s", config.sweep.name, len(jobs), sweep_dir)
-        from dive.tracking import start_sweep_run
-
-        cfg = _resolved_paths(config)
-        points = [next((o.split("=", 1)[1] for o in j if o.startswith("point=")), "") for j in jobs]
-        self.parent_run = start_sweep_run(cfg, Path(cfg.paths.results), str(sweep_dir), points)
-
-    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        if config.stage == "report":
-            return
-        from dive.stages.report import headline_text, write_report
-        from dive.tracking import end_sweep_run
-
-        cfg = _resolved_paths(config)
-        end_sweep_run(cfg, Path(cfg.paths.results), self.parent_run)
-        path = write_report(cfg, str(Path(config.hydra.sweep.dir).resolve()))
-        print(headline_text(path), flush=True)
-        print(path, flush=True)  # last: scripts and tests read the report's path from the last line
-
-
-def _resolved_paths(config: DictConfig) -> DictConfig:
-    cfg = OmegaConf.create(OmegaConf.to_container(config, resolve=False))
-    cfg.pop("hydra", None)
-    root = str(Path(OmegaConf.select(config, "paths.root")).resolve())
-    OmegaConf.update(cfg, "paths.root", root)
-    return cfg

@@ -95,7 +95,7 @@ class MlflowTracker:
         self.client = client
         self.sweep_dir = sweep_dir
 
-    def _parent_run_id(self) -> str | None:
+    def parent_run_id(self) -> str | None:
         if not self.sweep_dir:
             return None
         runs = _retry(
@@ -114,7 +114,7 @@ class MlflowTracker:
             lambda: self.mlflow.start_run(
                 experiment_id=self.experiment_id,
                 run_name=name,
-                parent_run_id=self._parent_run_id(),
+                parent_run_id=self.parent_run_id(),
                 tags=tags,
             )
         )
@@ -145,12 +145,15 @@ class MlflowTracker:
         stage that was killed or preempted and is computed again keeps one run, whose step metrics
         continue where they stopped; its tags then gain the job that finished it."""
         earlier = self._recorded_run(run_file)
+        # under the point's run, or (a stage job of a sweep's graph, shared by points) the sweep's
+        parent = None if earlier or self.mlflow.active_run() else self.parent_run_id()
         run = _retry(
             lambda: self.mlflow.start_run(
                 run_id=earlier,
                 experiment_id=None if earlier else self.experiment_id,
                 run_name=None if earlier else name,
                 nested=True,
+                parent_run_id=parent,
                 tags=None if earlier else {"dive.kind": "stage"},
             )
         )
@@ -243,6 +246,12 @@ def start_sweep_run(cfg: DictConfig, results_dir: Path, sweep_dir: str, points: 
     )
     _retry(lambda: tracker.client.log_param(run.info.run_id, "points", ",".join(points)))
     return run.info.run_id
+
+
+def sweep_run_id(cfg: DictConfig, sweep_dir: str) -> str | None:
+    """The parent run of the sweep in ``sweep_dir`` (None without tracking or before it was started)."""
+    tracker = make_tracker(cfg, Path(cfg.paths.results), sweep_dir)
+    return tracker.parent_run_id() if isinstance(tracker, MlflowTracker) else None
 
 
 def end_sweep_run(cfg: DictConfig, results_dir: Path, run_id: str | None, status: str = "FINISHED") -> None:

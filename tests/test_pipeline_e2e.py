@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import polars as pl
@@ -86,14 +87,28 @@ def test_eval_tasks_are_held_out_from_every_training_set(smoke: Path) -> None:
 def test_mlflow_has_sweep_points_and_stages(smoke: Path) -> None:
     runs = mlflow_runs(smoke)
     sweeps = [r for r in runs if r.data.tags.get("dive.kind") == "sweep"]
-    assert len(sweeps) == 1
-    points = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == sweeps[0].info.run_id]
+    assert len(sweeps) == 1 and sweeps[0].info.status == "FINISHED"
+    children = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == sweeps[0].info.run_id]
+    points = [r for r in children if r.data.tags.get("dive.kind") == "point"]
     assert sorted(r.info.run_name for r in points) == ["v1", "vtask"]
     for point in points:
         assert all(key in point.data.metrics for key in STAGE_KEYS), sorted(point.data.metrics)
-        stages = {r.info.run_name for r in runs if r.data.tags.get("mlflow.parentRunId") == point.info.run_id}
-        assert {"validate", "synth", "solve", "sft", "select", "grpo", "evaluate"} <= stages
         assert point.data.params["synth/quantity"] == "6"
+    # one run per stage job (artifact), under the sweep's run: shared artifacts are computed once
+    stages = [r for r in children if r.data.tags.get("dive.kind") == "stage"]
+    assert Counter(r.data.tags["dive.artifact"] for r in stages) == Counter(
+        str(p.parent) for p in smoke.glob("artifacts/*/*/DONE")
+    )
+    assert {r.info.run_name for r in stages} == {
+        "validate",
+        "model",
+        "synth",
+        "solve",
+        "sft",
+        "select",
+        "grpo",
+        "evaluate",
+    }
 
 
 def test_stage_runs_carry_their_lineage(smoke: Path) -> None:

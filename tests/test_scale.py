@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +10,7 @@ from omegaconf import OmegaConf
 
 from dive.budget import estimate, mean_schema_tokens, tokens
 from dive.config import ConfigError, apply_point, validate
-from dive.pipeline import point_slot, torch_threads
+from dive.pipeline import torch_threads
 from dive.records import Task
 from dive.stages.select import candidates
 from tests.conftest import compose_config
@@ -97,31 +95,6 @@ def test_select_candidates_are_a_seeded_sample_in_file_order() -> None:
     assert len(chosen) == 5 and chosen == sorted(chosen, key=lambda t: t.index)
     assert chosen == candidates(tasks, 5, seed=0) and chosen != candidates(tasks, 5, seed=1)
     assert candidates(tasks, None, seed=0) == tasks and candidates(tasks, 50, seed=0) == tasks
-
-
-def test_local_sweep_points_wait_for_a_free_slot(tmp_path: Path) -> None:
-    cfg = compose_config(["launcher.parallel=1"])
-    order: list[str] = []
-    first_in = threading.Event()
-
-    def first() -> None:
-        with point_slot(cfg, str(tmp_path)):
-            order.append("first in")
-            first_in.set()
-            time.sleep(3.0)
-            order.append("first out")
-
-    def second() -> None:
-        first_in.wait()
-        with point_slot(cfg, str(tmp_path)):
-            order.append("second in")
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    assert order == ["first in", "first out", "second in"]
 
 
 def test_torch_threads_share_the_cores_among_parallel_points(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -188,6 +188,8 @@ def _rows_from_mlflow(cfg: DictConfig, sweep_dir: str | None) -> list[dict[str, 
     )
     rows = []
     for run in children:
+        if run.data.tags.get("dive.kind") != "point":  # a sweep's stage jobs log their runs here too
+            continue
         params = run.data.params
         rows.append(
             {

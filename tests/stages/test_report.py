@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from omegaconf import OmegaConf
 
+from dive.dispatch import SweepGraph
+from dive.jobgraph import conclude
+from dive.node_job import FINISHED
 from dive.report_figures import missing_note
 from dive.report_studies import (
     GRAPHS,
@@ -29,7 +31,6 @@ from dive.report_studies import (
     summary_series,
 )
 from dive.stages.report import headline_text, write_report
-from dive.sweep import SweepCallback
 
 PNG = b"\x89PNG\r\n\x1a\n"
 ARMS_A = {"quantity": ["q1", "q2", "q4", "q8"], "diversity": ["d_pool1_v8", "d_pool3_v64", "d_pool5_vtask"]}
@@ -121,9 +122,9 @@ def test_diversity_table_sits_beside_the_papers(study_a) -> None:  # type: ignor
 def test_sweep_end_prints_the_headline_table_then_the_path_last(study_a, capsys) -> None:  # type: ignore[no-untyped-def]
     cfg, _ = study_a
     sweep_dir = Path(cfg.paths.root) / "sweeps" / "diversity_vs_quantity" / "2026-01-01_00-00-00"
-    config = OmegaConf.create(OmegaConf.to_container(cfg))
-    config.hydra = {"sweep": {"dir": str(sweep_dir)}}
-    SweepCallback().on_multirun_end(config)
+    (sweep_dir / FINISHED).write_text(str(write_report(cfg, str(sweep_dir))))  # what the final job leaves
+    graph = SweepGraph("diversity_vs_quantity", sweep_dir, "local", cfg.paths.root, [], [])
+    assert conclude(graph, cfg, ok=True) == 0
     lines = capsys.readouterr().out.strip().splitlines()
     out = Path(lines[-1])
     assert (out / "study_a.png").exists() and lines[:-1] == headline_text(out).splitlines()
