@@ -51,7 +51,12 @@ def main() -> None:
             from dive.jobgraph import run_sweep
 
             logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-            raise SystemExit(run_sweep(checked.primary, checked.jobs, checked.configs))
+            try:
+                code = run_sweep(checked.primary, checked.jobs, checked.configs)
+            except ConfigError as error:  # a limit of the cluster itself (MaxArraySize)
+                print(f"dive: {error}", file=sys.stderr)
+                raise SystemExit(2) from None
+            raise SystemExit(code)
     _app()
 
 

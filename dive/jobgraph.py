@@ -130,6 +130,37 @@ def _sbatch(
     return str(job.job_id)
 
 
+def max_array_size() -> int | None:
+    """The cluster's MaxArraySize (an array's tasks are indices 0..MaxArraySize-1), None if unknown."""
+    for line in _run(["scontrol", "show", "config"]).splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() == "MaxArraySize" and value.strip().isdigit():
+            return int(value.strip())
+    return None
+
+
+def check_array_sizes(points: list[tuple[str, DictConfig]], limit: int | None) -> None:
+    """The submitit arrays a stage job submits (synthesis shards, validation chunks) must fit the
+    cluster's MaxArraySize; say which key to lower before anything is submitted."""
+    from dive.config import ConfigError
+
+    if limit is None:
+        return
+    problems = []
+    for point, cfg in points:
+        asked = {"synth.shards": cfg.synth.shards}
+        if cfg.tools.array:
+            asked["tools.array_chunks"] = cfg.tools.array_chunks
+        problems += [
+            f"[point {point}] {key} = {value} is more array tasks than this cluster's MaxArraySize ({limit})"
+            f"; valid: 1..{limit}"
+            for key, value in asked.items()
+            if value > limit
+        ]
+    if problems:
+        raise ConfigError(sorted(set(problems)))
+
+
 def slurm_states(job_ids: list[str]) -> dict[str, tuple[str, str]]:
     """job id -> (state, reason) from squeue (live jobs) and sacct (finished ones)."""
     ids = [j for j in job_ids if j]
@@ -414,6 +445,8 @@ def run_sweep(cfg: DictConfig, jobs: list[list[str]], configs: list[DictConfig])
     """``python -m dive +sweep=<name>``: plan, open the sweep's MLflow run, submit; the exit status."""
     from dive.tracking import start_sweep_run
 
+    if cfg.launcher.name == "slurm":
+        check_array_sizes([(str(c.point), c) for c in configs], max_array_size())
     graph = build(cfg, jobs, configs)
     first = configs[0]
     created = time.strftime("%Y-%m-%d %H:%M:%S")

@@ -182,3 +182,14 @@ class _Final:
 
     def exception(self) -> None:
         return None
+
+
+def test_arrays_larger_than_the_clusters_max_array_size_are_refused_before_submission() -> None:
+    cfg = compose_config(["synth.shards=1200", "tools.array=true", "tools.array_chunks=8"])
+    with pytest.raises(ConfigError) as error:
+        jobgraph.check_array_sizes([("q1", cfg)], limit=1001)
+    (problem,) = error.value.problems
+    assert problem.startswith("[point q1] synth.shards = 1200 is more array tasks than this cluster's")
+    assert problem.endswith("MaxArraySize (1001); valid: 1..1001")
+    jobgraph.check_array_sizes([("q1", cfg)], limit=None)  # unknown limit (no Slurm here): nothing to check
+    jobgraph.check_array_sizes([("q1", compose_config(["synth.shards=1001"]))], limit=1001)
