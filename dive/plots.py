@@ -52,6 +52,52 @@ def topology_plot(traces: Iterable[Traced], tool_types: Mapping[str, str], path:
     return _save(figure, path)
 
 
+def sweep_diversity_plot(
+    data: Mapping[str, tuple[Sequence[Traced], Mapping[str, str]]], path: Path, title: str
+) -> Path:
+    """Every point's training data side by side (``data``: point -> (traces, tool types)): the
+    tool-frequency long tail and the R/P topology distribution."""
+    figure, _ = _figure(13.0, 4.6)
+    figure.clear()
+    tail, shares = figure.subplots(1, 2)
+    _tail_panel(tail, {point: traces for point, (traces, _) in data.items()})
+    _topology_panel(shares, {point: _topologies(traces, types) for point, (traces, types) in data.items()})
+    figure.suptitle(f"{title}: the training data of each point")
+    return _save(figure, path)
+
+
+def _tail_panel(axes: Any, traces: Mapping[str, Sequence[Traced]]) -> None:
+    """Calls per tool by rank (log y), a line per point: a longer, flatter tail is more coverage."""
+    for point, found in traces.items():
+        counts = sorted(Counter(c.tool for t in found for c in ok_calls(t)).values(), reverse=True)
+        if counts:
+            axes.plot(range(1, len(counts) + 1), counts, label=f"{point} ({len(counts)} tools)")
+    axes.set_yscale("log")
+    axes.set(title="tool-frequency long tail", xlabel="tool rank", ylabel="calls (log)")
+    axes.legend(fontsize=7)
+
+
+def _topology_panel(axes: Any, per_point: Mapping[str, tuple[Counter[str], dict[str, str]]]) -> None:
+    """The share of each point's traces in the sweep's most common R/P topology classes, one stacked bar
+    per point (the rest as "other")."""
+    overall: Counter[str] = sum((counts for counts, _ in per_point.values()), Counter())
+    labels = {k: v for _, found in per_point.values() for k, v in found.items()}
+    top = [k for k, _ in overall.most_common(8)]
+    left = [0.0] * len(per_point)
+    for key in [*top, "other"]:
+        widths = []
+        for counts, _ in per_point.values():
+            n = counts[key] if key != "other" else sum(v for k, v in counts.items() if k not in top)
+            widths.append(n / (sum(counts.values()) or 1))
+        name = labels.get(key, key)
+        axes.barh(range(len(per_point)), widths, left=left, label=name[:27] + ("…" if len(name) > 27 else ""))
+        left = [a + b for a, b in zip(left, widths, strict=True)]
+    axes.set_yticks(range(len(per_point)), list(per_point))
+    axes.invert_yaxis()
+    axes.set(title="R/P topology classes (share of each point's traces)", xlabel="share of traces")
+    axes.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.0, 0.5))
+
+
 def _topologies(
     traces: Iterable[Traced], tool_types: Mapping[str, str]
 ) -> tuple[Counter[str], dict[str, str]]:

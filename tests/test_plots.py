@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dive.plots import tool_frequency_plot, topology_label, topology_plot
+from dive.plots import (
+    _topology_panel,
+    sweep_diversity_plot,
+    tool_frequency_plot,
+    topology_label,
+    topology_plot,
+)
 from dive.records import Call
 from dive.synth.diversity import Trace
 
@@ -41,3 +47,33 @@ def test_topology_labels() -> None:
     assert topology_label(("R", "R", "P"), [(0, 2)]) == "R·R·P  (1→3)"
     assert topology_label((), []) == "(no calls)"
     assert topology_label(("P",) * 40, [(i, i + 1) for i in range(39)]).endswith("…")
+
+
+def test_the_sweep_figure_puts_every_points_data_side_by_side(tmp_path: Path) -> None:
+    data = {"v1": (_traces(), TYPES), "vtask": (_traces()[:1], TYPES)}
+    first = sweep_diversity_plot(data, tmp_path / "a.png", "smoke").read_bytes()
+    assert (
+        first.startswith(PNG)
+        and first == sweep_diversity_plot(data, tmp_path / "b.png", "smoke").read_bytes()
+    )
+
+
+def test_topology_shares_add_up_to_one_per_point() -> None:
+    from collections import Counter
+
+    class Axes:  # records the stacked bars instead of drawing them
+        def __init__(self) -> None:
+            self.bars: list[tuple[str, list[float]]] = []
+
+        def barh(self, y, widths, left, label):  # type: ignore[no-untyped-def]
+            self.bars.append((label, list(widths)))
+
+        def __getattr__(self, name):  # type: ignore[no-untyped-def]
+            return lambda *args, **kwargs: None
+
+    axes = Axes()
+    _topology_panel(
+        axes, {"a": (Counter({"x": 3, "y": 1}), {"x": "R→P", "y": "R"}), "b": (Counter({"y": 2}), {})}
+    )
+    shares = dict(axes.bars)
+    assert shares["R→P"] == [0.75, 0.0] and shares["R"] == [0.25, 1.0] and shares["other"] == [0.0, 0.0]

@@ -88,6 +88,7 @@ def write_report(cfg: DictConfig, sweep_dir: str | None) -> Path:
     table.write_csv(out / "summary.csv")
     (out / "summary.md").write_text(_markdown(table))
     write_studies(cfg, rows, out)
+    _plot_training_data(cfg, sweep_dir, out)
     models = model_rows(rows)
     if models:
         per_model = pl.DataFrame(models, infer_schema_length=None).sort("point", "model")
@@ -140,6 +141,27 @@ def write_studies(cfg: DictConfig, rows: list[dict[str, Any]], out: Path) -> Non
     elif study == "c":
         paths = [p for points in arms.values() for p in points] if arms else order
         plot_study_c(rows, paths, out / "study_c.png", name)
+
+
+def _plot_training_data(cfg: DictConfig, sweep_dir: str | None, out: Path) -> None:
+    """data_diversity.png: every point's SFT data (its solve artifact, named in the point's status.json):
+    the tool-frequency long tail and the R/P topology distribution side by side."""
+    from dive.plots import sweep_diversity_plot
+    from dive.records import TOOL_TYPES
+    from dive.synth.diversity import trace_of_row
+
+    base = Path(sweep_dir) if sweep_dir else _latest(Path(cfg.paths.sweeps) / str(cfg.sweep.name))
+    data = {}
+    for path in sorted(base.glob("*/status.json")) if base else []:
+        status = json.loads(path.read_text())
+        solve = Path(status.get("artifacts", {}).get("solve", "/nonexistent"))
+        if (solve / "sft.jsonl").exists():
+            rows = [json.loads(line) for line in (solve / "sft.jsonl").read_text().splitlines() if line]
+            types_file = solve / TOOL_TYPES
+            types = json.loads(types_file.read_text()) if types_file.exists() else {}
+            data[str(status["point"])] = ([trace_of_row(row) for row in rows], types)
+    if data:
+        sweep_diversity_plot(data, out / "data_diversity.png", str(cfg.sweep.name))
 
 
 def headline_text(out: Path) -> str:
