@@ -86,8 +86,9 @@ def lease(directory: Path, stale_after_s: float = STALE_AFTER_S) -> Iterator[Non
     owner = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
     waited = False
     while not _try_acquire(path, owner, stale_after_s):
-        if not waited:
-            log.info("waiting for %s (held by %s)", directory, _read(path))
+        holder = _read(path)
+        if not waited and holder:  # (no holder: a stale lease was just removed; the next try races for it)
+            log.info("waiting for %s (held by %s)", directory, holder)
             waited = True
         time.sleep(1.0)
     stop = threading.Event()
