@@ -24,7 +24,6 @@ import argparse
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,39 +35,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
 from dive import jobgraph  # noqa: E402
+from dive.local_slurm import cluster_ports  # noqa: E402
 from dive.sweep import preflight  # noqa: E402
 
 GOAL_TOTAL_S = 10.0  # preflight + build + submit
 GOAL_OVERHEAD_S = 0.5  # per job, beyond a bare sbatch
-PORT_VARS = {  # start_local_cluster.sh's port variables and defaults (as tests/slurm/conftest.py)
-    "DIVE_SLURM_CTLD_PORT": 6817,
-    "DIVE_SLURMD_PORT": 6818,
-    "DIVE_SLURMDBD_PORT": 6819,
-    "DIVE_SLURM_DB_PORT": 3307,
-}
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def cluster_ports() -> dict[str, str]:
-    """The default ports, or free ones when a default is taken (e.g. another local cluster)."""
-    if all(_port_free(p) for p in PORT_VARS.values()):
-        return {k: str(v) for k, v in PORT_VARS.items()}
-    socks = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in PORT_VARS]
-    try:
-        for sock in socks:
-            sock.bind(("127.0.0.1", 0))
-        return {k: str(sock.getsockname()[1]) for k, sock in zip(PORT_VARS, socks, strict=True)}
-    finally:
-        for sock in socks:
-            sock.close()
 
 
 def slurm(*args: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -12,45 +11,17 @@ from pathlib import Path
 
 import pytest
 
+from dive.local_slurm import cluster_ports
+
 REPO = Path(__file__).resolve().parents[2]
 START = REPO / "slurm" / "start_local_cluster.sh"
 STOP = REPO / "slurm" / "stop_local_cluster.sh"
 BINARIES = ("slurmctld", "slurmd", "slurmdbd", "sbatch", "sacct", "munged", "mariadbd", "mariadb-install-db")
-# start_local_cluster.sh's port variables and defaults (slurmctld, slurmd, slurmdbd, MariaDB).
-PORT_VARS = {
-    "DIVE_SLURM_CTLD_PORT": 6817,
-    "DIVE_SLURMD_PORT": 6818,
-    "DIVE_SLURMDBD_PORT": 6819,
-    "DIVE_SLURM_DB_PORT": 3307,
-}
 
 
 def _missing_binaries() -> list[str]:
     path = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])
     return [b for b in BINARIES if shutil.which(b, path=path) is None]
-
-
-def _port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _cluster_ports() -> dict[str, str]:
-    """The default ports, or free ones when a default is taken (e.g. a cluster started outside pytest)."""
-    if all(_port_free(p) for p in PORT_VARS.values()):
-        return {k: str(v) for k, v in PORT_VARS.items()}
-    socks = [socket.socket(socket.AF_INET, socket.SOCK_STREAM) for _ in PORT_VARS]
-    try:
-        for sock in socks:
-            sock.bind(("127.0.0.1", 0))
-        return {k: str(sock.getsockname()[1]) for k, sock in zip(PORT_VARS, socks, strict=True)}
-    finally:
-        for sock in socks:
-            sock.close()
 
 
 def _stop(cluster_dir: Path) -> None:
@@ -74,7 +45,7 @@ def slurm_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             text=True,
             timeout=300,
             stdin=subprocess.DEVNULL,
-            env={**os.environ, **_cluster_ports()},
+            env={**os.environ, **cluster_ports()},
         )
     except subprocess.TimeoutExpired as exc:
         _stop(cluster_dir)
