@@ -2,7 +2,7 @@
 
 ``python -m dive +sweep=all_paths launcher=slurm`` composes and validates every point (``preflight``),
 plans the graph of artifacts (``jobgraph.build``) and submits one Slurm job per artifact plus a final report
-job, each with ``--dependency=afterok:`` on its inputs' jobs (``jobgraph.submit_slurm``, via submitit).
+job, each with ``--dependency=afterok:`` on its inputs' jobs (``jobs_slurm.submit_slurm``, via submitit).
 This times the three phases against a real Slurm and compares the submission with what a user's shell loop
 would cost: the same number of ``sbatch --parsable --wrap true`` calls with the same dependency structure.
 Goals (from the issue): the whole submission under 10 s, and under 0.5 s per job beyond a bare ``sbatch``.
@@ -34,7 +34,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # run from a checkout without installing
 
-from dive import jobgraph  # noqa: E402
+from dive import jobgraph, jobs_slurm  # noqa: E402
+from dive.dispatch import SweepGraph  # noqa: E402
 from dive.local_slurm import cluster_ports  # noqa: E402
 from dive.sweep import preflight  # noqa: E402
 
@@ -88,7 +89,7 @@ def cpu() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
-def bare_sbatch(graph: jobgraph.SweepGraph, partition: str) -> tuple[float, float, list[str]]:
+def bare_sbatch(graph: SweepGraph, partition: str) -> tuple[float, float, list[str]]:
     """The shell loop a user would write: one bare sbatch per node, afterok on its inputs, then the final."""
     ids: dict[str, str] = {}
 
@@ -113,13 +114,13 @@ def bench(sweep: str, partition: str) -> dict[str, Any]:
         t1, c1 = time.perf_counter(), cpu()
         graph = jobgraph.build(checked.primary, checked.jobs, checked.configs)
         t2, c2 = time.perf_counter(), cpu()
-        n_jobs = jobgraph.submit_slurm(graph)
+        n_jobs = jobs_slurm.submit_slurm(graph)
         t3, c3 = time.perf_counter(), cpu()
         submitted += [n.job_id for n in graph.nodes if n.job_id] + [graph.final_job_id or ""]
         bare_s, bare_cpu, bare_ids = bare_sbatch(graph, partition)
         submitted += bare_ids
     finally:
-        jobgraph.scancel([j for j in submitted if j])
+        jobs_slurm.scancel([j for j in submitted if j])
     submit_s = t3 - t2
     overhead = submit_s / n_jobs - bare_s / len(bare_ids)
     return {

@@ -25,6 +25,7 @@ from omegaconf import DictConfig
 from dive.config import RESOURCE_KEYS
 
 GRAPH_FILE = "graph.json"
+JOBS = ".submitit"  # under the sweep dir: one folder per job (its pickles and logs)
 FINAL = "finish"  # the last job: the points' MLflow runs and the report, after every node
 
 
@@ -83,6 +84,10 @@ class SweepGraph:
             if any(i in found for i in node.inputs):
                 found.add(node.digest)
         return found
+
+
+def done(node: GraphNode) -> bool:
+    return (Path(node.path) / "DONE").exists()
 
 
 def resources(cfg: DictConfig, stage: str) -> dict[str, Any]:

@@ -21,22 +21,19 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from omegaconf import DictConfig
 
-from dive.dispatch import FINAL, GraphNode, SweepGraph, plan, resources
+from dive.dispatch import FINAL, JOBS, SweepGraph, done, plan, resources
+from dive.jobs_local import drive_local, start_driver
+from dive.jobs_slurm import check_array_sizes, job_state, max_array_size, retry, slurm_states, submit_slurm
 
 log = logging.getLogger(__name__)
-JOBS = ".submitit"  # under the sweep dir: one folder per job (its pickles and logs)
-ALIVE = ("PENDING", "RUNNING", "REQUEUED", "CONFIGURING", "COMPLETING", "SUSPENDED", "RESIZING")
-POLL_S = 3.0  # Slurm: seconds between squeue/sacct looks
-LOCAL_POLL_S = 0.5  # local jobs: seconds between looks at their processes
+POLL_S = 3.0  # following a Slurm sweep: seconds between squeue/sacct looks
 
 
 # ---------------------------------------------------------------------------------------- planning
@@ -74,232 +71,6 @@ def _new_sweep_dir(sweeps: Path, name: str | None) -> Path:
     return path.resolve()
 
 
-def done(node: GraphNode) -> bool:
-    return (Path(node.path) / "DONE").exists()
-
-
-# ---------------------------------------------------------------------------------------- Slurm
-
-
-def submit_slurm(graph: SweepGraph, keep: dict[str, str] | None = None) -> int:
-    """Submit every node that is neither DONE nor kept (digest -> live job id), then the final job.
-
-    Returns how many jobs were submitted. Job ids are written into ``graph`` (save it after).
-    """
-    keep = keep or {}
-    job_of: dict[str, str] = dict(keep)
-    submitted = 0
-    for node in graph.nodes:
-        if done(node) or node.digest in keep:
-            node.job_id = keep.get(node.digest, node.job_id)
-            continue
-        after = [job_of[i] for i in node.inputs if i in job_of]
-        node.job_id = job_of[node.digest] = _sbatch(graph, f"dive-{node.stage}", node.resources, after, node)
-        submitted += 1
-    graph.final_job_id = _sbatch(graph, "dive-report", graph.final_resources, list(job_of.values()), None)
-    return submitted + 1
-
-
-def _sbatch(
-    graph: SweepGraph, name: str, asked: dict[str, Any], after: list[str], node: GraphNode | None
-) -> str:
-    import submitit
-
-    from dive.node_job import NodeJob, finish_sweep
-
-    executor = submitit.SlurmExecutor(folder=graph.sweep_dir / JOBS / "%j", max_num_timeout=3)
-    params: dict[str, Any] = {
-        "job_name": name,
-        "time": int(asked["timeout_min"]),
-        "cpus_per_task": int(asked["cpus_per_task"]),
-        "signal_delay_s": 120,  # the stage checkpoints on the signal, then submitit requeues it
-        "dependency": f"afterok:{':'.join(after)}" if after else None,
-    }
-    optional = {
-        "partition": asked.get("partition"),
-        "account": asked.get("account"),
-        "gpus_per_node": asked.get("gpus_per_node") or None,
-        "mem": f"{asked['mem_gb']}GB" if asked.get("mem_gb") else None,
-    }
-    params.update({k: v for k, v in optional.items() if v is not None})
-    executor.update_parameters(**params)
-    if node is None:
-        job = executor.submit(finish_sweep, str(graph.sweep_dir))
-    else:
-        job = executor.submit(NodeJob(), str(graph.sweep_dir), node.digest)
-    return str(job.job_id)
-
-
-def max_array_size() -> int | None:
-    """The cluster's MaxArraySize (an array's tasks are indices 0..MaxArraySize-1), None if unknown."""
-    for line in _run(["scontrol", "show", "config"]).splitlines():
-        key, _, value = line.partition("=")
-        if key.strip() == "MaxArraySize" and value.strip().isdigit():
-            return int(value.strip())
-    return None
-
-
-def check_array_sizes(points: list[tuple[str, DictConfig]], limit: int | None) -> None:
-    """The submitit arrays a stage job submits (synthesis shards, validation chunks) must fit the
-    cluster's MaxArraySize; say which key to lower before anything is submitted."""
-    from dive.config import ConfigError
-
-    if limit is None:
-        return
-    problems = []
-    for point, cfg in points:
-        asked = {"synth.shards": cfg.synth.shards}
-        if cfg.tools.array:
-            asked["tools.array_chunks"] = cfg.tools.array_chunks
-        problems += [
-            f"[point {point}] {key} = {value} is more array tasks than this cluster's MaxArraySize ({limit})"
-            f"; valid: 1..{limit}"
-            for key, value in asked.items()
-            if value > limit
-        ]
-    if problems:
-        raise ConfigError(sorted(set(problems)))
-
-
-def slurm_states(job_ids: list[str]) -> dict[str, tuple[str, str]]:
-    """job id -> (state, reason) from squeue (live jobs) and sacct (finished ones)."""
-    ids = [j for j in job_ids if j]
-    if not ids:
-        return {}
-    found: dict[str, tuple[str, str]] = {}
-    queue = _run(["squeue", "-h", "-j", ",".join(ids), "-o", "%i|%T|%r"])
-    for line in queue.splitlines():
-        job, state, reason = (line.split("|") + ["", ""])[:3]
-        found[job.strip()] = (state.strip(), reason.strip())
-    accounted = _run(["sacct", "-X", "-n", "-P", "-j", ",".join(ids), "-o", "JobIDRaw,State"])
-    for line in accounted.splitlines():
-        job, _, state = line.partition("|")
-        if job.strip() not in found:
-            found[job.strip()] = (state.split()[0] if state.split() else "UNKNOWN", "")
-    return found
-
-
-def _run(command: list[str]) -> str:
-    """A Slurm query's output ("" when it fails: squeue names no finished job, which is not an error)."""
-    try:
-        return subprocess.run(command, capture_output=True, text=True, timeout=60).stdout
-    except (OSError, subprocess.TimeoutExpired):
-        return ""
-
-
-def scancel(job_ids: list[str]) -> None:
-    if job_ids:
-        subprocess.run(["scancel", *job_ids], capture_output=True, text=True, timeout=60)
-
-
-# ---------------------------------------------------------------------------------------- local
-
-
-def drive_local(
-    graph: SweepGraph, in_process: bool, parallel: int, echo: Callable[[str], None] = print
-) -> bool:
-    """Run the graph's nodes here, each once its inputs are DONE; then the final job. True if all ran.
-
-    ``in_process`` (launcher=debug) calls them one after another in this process; otherwise each is a
-    local submitit job, ``parallel`` at a time. A failed node's dependents are never started.
-    """
-    from dive.node_job import finish_sweep
-
-    pending = [n for n in graph.nodes if not done(n)]
-    running: dict[str, Any] = {}
-    failed: set[str] = set()
-    shown = ""
-
-    def show(starting: list[str]) -> None:  # a progress line whenever what runs or is done changes
-        nonlocal shown
-        line = progress_line(graph, node_states(graph), running=[*running, *starting])
-        if line.split(" ", 1)[1] != shown:
-            echo(line)
-            shown = line.split(" ", 1)[1]
-
-    while pending or running:
-        for digest, job in list(running.items()):
-            if job.done():
-                del running[digest]
-                if _failed(job):
-                    failed.add(digest)
-                _record(graph, digest, "failed" if digest in failed else "done")
-        pending = [n for n in pending if n.digest not in graph.downstream(failed)]  # never started
-        ready = [n for n in pending if all(done(graph.node(i)) for i in n.inputs)]
-        for node in ready[: max(0, parallel - len(running))]:
-            pending.remove(node)
-            show([node.digest])
-            running[node.digest] = _start_local(graph, node, in_process)
-        if not running and pending and not ready:
-            failed.update(n.digest for n in pending)  # inputs neither done nor coming: lost
-            break
-        if running:
-            show([])
-            time.sleep(LOCAL_POLL_S)
-    if failed or any(not done(n) for n in graph.nodes):
-        return False
-    if in_process:
-        finish_sweep(str(graph.sweep_dir))
-        return True
-    job = _local_executor(graph, graph.final_resources).submit(finish_sweep, str(graph.sweep_dir))
-    graph.final_job_id = str(job.job_id)
-    graph.save()
-    job.wait()
-    return not _failed(job)
-
-
-class _Finished:
-    """A node run in this process, with the two methods drive_local reads of a submitit job."""
-
-    def __init__(self, error: BaseException | None):
-        self.error = error
-
-    def done(self) -> bool:
-        return True
-
-    def exception(self) -> BaseException | None:
-        return self.error
-
-
-def _start_local(graph: SweepGraph, node: GraphNode, in_process: bool) -> Any:
-    from dive.node_job import NodeJob, run_node
-
-    if in_process:
-        _record(graph, node.digest, "running", "in-process")
-        try:
-            run_node(str(graph.sweep_dir), node.digest)
-        except Exception as error:  # a failed node stops its dependents only; the others run
-            log.exception("%s failed", node.node)
-            return _Finished(error)
-        return _Finished(None)
-    job = _local_executor(graph, node.resources).submit(NodeJob(), str(graph.sweep_dir), node.digest)
-    _record(graph, node.digest, "running", str(job.job_id))
-    return job
-
-
-def _local_executor(graph: SweepGraph, asked: dict[str, Any]) -> Any:
-    import submitit
-
-    executor = submitit.LocalExecutor(folder=graph.sweep_dir / JOBS / "%j")
-    executor.update_parameters(timeout_min=int(asked["timeout_min"]))
-    return executor
-
-
-def _failed(job: Any) -> bool:
-    try:
-        return job.exception() is not None
-    except Exception:  # killed without a result: submitit cannot even read an outcome
-        return True
-
-
-def _record(graph: SweepGraph, digest: str, state: str, job_id: str | None = None) -> None:
-    """A local job's state, in graph.json for stage=status (the only writer is this driver)."""
-    node = graph.node(digest)
-    node.job_id = job_id or node.job_id
-    node.state = state
-    graph.save()
-
-
 # ---------------------------------------------------------------------------------------- states
 
 
@@ -321,7 +92,7 @@ def node_states(graph: SweepGraph) -> dict[str, tuple[str, str]]:
         if done(node):
             states[node.digest] = ("done", "")
         elif graph.launcher == "slurm":
-            states[node.digest] = (_slurm_state(slurm.get(node.job_id or "")), logs)
+            states[node.digest] = (job_state(slurm.get(node.job_id or "")), logs)
         elif held_by_another(Path(node.path)):
             states[node.digest] = ("running", logs)
         else:
@@ -330,22 +101,10 @@ def node_states(graph: SweepGraph) -> dict[str, tuple[str, str]]:
     if (graph.sweep_dir / FINISHED).exists():
         states[FINAL] = ("done", "")
     elif graph.launcher == "slurm":
-        states[FINAL] = (_slurm_state(slurm.get(graph.final_job_id or "")), _log(graph, graph.final_job_id))
+        states[FINAL] = (job_state(slurm.get(graph.final_job_id or "")), _log(graph, graph.final_job_id))
     else:
         states[FINAL] = ("pending", "")
     return states
-
-
-def _slurm_state(found: tuple[str, str] | None) -> str:
-    if found is None:
-        return "failed"  # submitted but known to neither squeue nor sacct: lost
-    state, reason = found
-    if state in ("RUNNING", "COMPLETING", "CONFIGURING"):
-        return "running"
-    if state in ALIVE:
-        # waiting on a failed job's output: it can never start, so it counts with what failed
-        return "failed" if "DependencyNeverSatisfied" in reason else "queued"
-    return "failed"  # COMPLETED without DONE, FAILED, CANCELLED, TIMEOUT, OUT_OF_MEMORY, NODE_FAIL, ...
 
 
 def _log(graph: SweepGraph, job_id: str | None) -> str:
@@ -399,32 +158,6 @@ def follow(graph: SweepGraph, echo: Callable[[str], None] = print) -> bool:
         if failed and not live:
             return False
         time.sleep(POLL_S)
-
-
-# ---------------------------------------------------------------------------------------- retry
-
-
-def to_retry(graph: SweepGraph, states: dict[str, tuple[str, str]]) -> tuple[set[str], dict[str, str]]:
-    """(nodes to submit again: failed or lost and all they feed, not DONE; live jobs to keep)."""
-    failed = {d for d, (s, _) in states.items() if s in ("failed", "pending") and d != FINAL}
-    again = {d for d in graph.downstream(failed) if states[d][0] != "done"}
-    keep = {
-        n.digest: str(n.job_id)
-        for n in graph.nodes
-        if n.digest not in again and states[n.digest][0] in ("running", "queued")
-    }
-    return again, keep
-
-
-def retry(graph: SweepGraph) -> int:
-    """Resubmit what failed or was lost (Slurm); cancels stuck dependents first. Returns jobs submitted."""
-    states = node_states(graph)
-    again, keep = to_retry(graph, states)
-    stuck = [graph.node(d).job_id for d in again if states[d][0] in ("queued", "failed")]
-    if states[FINAL][0] != "done":
-        stuck.append(graph.final_job_id)
-    scancel([j for j in stuck if j])
-    return submit_slurm(graph, keep)
 
 
 def describe(graph: SweepGraph, submitted: int) -> str:
@@ -509,31 +242,3 @@ def conclude(graph: SweepGraph, cfg: DictConfig, ok: bool) -> int:
         file=sys.stderr,
     )
     return 1
-
-
-def start_driver(graph: SweepGraph) -> subprocess.Popen[bytes]:
-    """A detached local sweep: the driver runs in its own session, logging next to the graph."""
-    logfile = (graph.sweep_dir / "driver.log").open("ab")
-    return subprocess.Popen(
-        [sys.executable, "-m", "dive.jobgraph", str(graph.sweep_dir)],
-        stdout=logfile,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-
-def _main(sweep_dir: str) -> None:
-    """``python -m dive.jobgraph <sweep dir>``: the background driver of a detached local sweep."""
-    from dive.__main__ import LOG_FORMAT
-
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
-    graph = SweepGraph.load(Path(sweep_dir))
-    from dive.node_job import point_config
-
-    parallel = int(point_config(graph.points[0][1], graph.root).launcher.parallel)
-    raise SystemExit(0 if drive_local(graph, in_process=False, parallel=parallel) else 1)
-
-
-if __name__ == "__main__":
-    _main(sys.argv[1])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dive import jobgraph
+from dive import jobgraph, jobs_local, jobs_slurm
 from dive.config import ConfigError, validate
 from dive.dispatch import FINAL, GraphNode, SweepGraph, resources
 from tests.conftest import compose_config
@@ -49,7 +49,7 @@ def test_a_failed_node_stops_only_what_reads_it(tmp_path: Path, monkeypatch: pyt
     ran: list[str] = []
     monkeypatch.setattr("dive.node_job.run_node", _fake_run({"synth_a"}, ran))
     lines: list[str] = []
-    assert not jobgraph.drive_local(graph, in_process=True, parallel=1, echo=lines.append)
+    assert not jobs_local.drive_local(graph, in_process=True, parallel=1, echo=lines.append)
     assert ran == ["validate", "synth_a", "synth_b", "sft_b"]  # sft_a never started; point b finished
     states = jobgraph.node_states(SweepGraph.load(graph.sweep_dir))
     assert states["synth_a"][0] == "failed" and states["sft_a"][0] == "pending"
@@ -68,7 +68,7 @@ def test_retry_takes_the_failed_node_and_its_dependents_only(tmp_path: Path) -> 
         FINAL: ("queued", ""),
     }
     graph.node("synth_b").job_id, graph.node("sft_b").job_id = "7", "8"
-    again, keep = jobgraph.to_retry(graph, states)
+    again, keep = jobs_slurm.to_retry(graph, states)
     assert again == {"synth_a", "sft_a"}
     assert keep == {"synth_b": "7", "sft_b": "8"}  # live jobs of the other point are left alone
 
@@ -79,13 +79,13 @@ def test_rerun_after_a_failure_computes_only_what_is_missing(
     graph = _graph(tmp_path)
     graph.save()
     monkeypatch.setattr("dive.node_job.run_node", _fake_run({"synth_a"}, []))
-    jobgraph.drive_local(graph, in_process=True, parallel=1, echo=lambda line: None)
+    jobs_local.drive_local(graph, in_process=True, parallel=1, echo=lambda line: None)
     ran: list[str] = []
     monkeypatch.setattr("dive.node_job.run_node", _fake_run(set(), ran))
     finished: list[str] = []
     monkeypatch.setattr("dive.node_job.finish_sweep", finished.append)
     (tmp_path / "artifacts" / "synth_a").rmdir()  # the failed attempt's empty folder
-    assert jobgraph.drive_local(SweepGraph.load(graph.sweep_dir), True, 1, echo=lambda line: None)
+    assert jobs_local.drive_local(SweepGraph.load(graph.sweep_dir), True, 1, echo=lambda line: None)
     assert ran == ["synth_a", "sft_a"] and finished == [str(graph.sweep_dir)]
 
 
@@ -102,7 +102,7 @@ def test_rerun_after_a_failure_computes_only_what_is_missing(
     ],
 )
 def test_slurm_states_map_to_what_status_shows(found: tuple[str, str] | None, state: str) -> None:
-    assert jobgraph._slurm_state(found) == state
+    assert jobs_slurm.job_state(found) == state
 
 
 def test_graph_json_round_trips(tmp_path: Path) -> None:
@@ -163,11 +163,11 @@ def test_a_local_sweep_runs_at_most_parallel_jobs_at_once(
         most = max(most, len(live))
         return Job(node)
 
-    monkeypatch.setattr(jobgraph, "_start_local", start)
-    monkeypatch.setattr(jobgraph, "LOCAL_POLL_S", 0.0)
+    monkeypatch.setattr(jobs_local, "_start_local", start)
+    monkeypatch.setattr(jobs_local, "POLL_S", 0.0)
     monkeypatch.setattr("dive.node_job.finish_sweep", lambda sweep_dir: None)
-    monkeypatch.setattr(jobgraph, "_local_executor", lambda graph, asked: _Final())
-    assert jobgraph.drive_local(graph, in_process=False, parallel=parallel, echo=lambda line: None)
+    monkeypatch.setattr(jobs_local, "_local_executor", lambda graph, asked: _Final())
+    assert jobs_local.drive_local(graph, in_process=False, parallel=parallel, echo=lambda line: None)
     assert most == parallel  # synth_a and synth_b can overlap once validate is done
 
 
@@ -187,9 +187,36 @@ class _Final:
 def test_arrays_larger_than_the_clusters_max_array_size_are_refused_before_submission() -> None:
     cfg = compose_config(["synth.shards=1200", "tools.array=true", "tools.array_chunks=8"])
     with pytest.raises(ConfigError) as error:
-        jobgraph.check_array_sizes([("q1", cfg)], limit=1001)
+        jobs_slurm.check_array_sizes([("q1", cfg)], limit=1001)
     (problem,) = error.value.problems
     assert problem.startswith("[point q1] synth.shards = 1200 is more array tasks than this cluster's")
     assert problem.endswith("MaxArraySize (1001); valid: 1..1001")
-    jobgraph.check_array_sizes([("q1", cfg)], limit=None)  # unknown limit (no Slurm here): nothing to check
-    jobgraph.check_array_sizes([("q1", compose_config(["synth.shards=1001"]))], limit=1001)
+    jobs_slurm.check_array_sizes([("q1", cfg)], limit=None)  # unknown limit (no Slurm here): nothing to check
+    jobs_slurm.check_array_sizes([("q1", compose_config(["synth.shards=1001"]))], limit=1001)
+
+
+def test_stopping_the_local_driver_stops_the_jobs_it_started(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    graph = _graph(tmp_path)
+    graph.save()
+    cancelled: list[str] = []
+
+    class Job:  # a local job that never ends by itself
+        def __init__(self, node: GraphNode) -> None:
+            self.node = node
+
+        def done(self) -> bool:
+            return False
+
+        def cancel(self, check: bool = False) -> None:
+            cancelled.append(self.node.digest)
+
+    def interrupt(seconds: float) -> None:  # Ctrl-C while the driver waits for its first job
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(jobs_local, "_start_local", lambda graph, node, in_process: Job(node))
+    monkeypatch.setattr(jobs_local.time, "sleep", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        jobs_local.drive_local(graph, in_process=False, parallel=1, echo=lambda line: None)
+    assert cancelled == ["validate"]
