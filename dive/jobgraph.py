@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -93,8 +94,8 @@ def node_states(graph: SweepGraph) -> dict[str, tuple[str, str]]:
             states[node.digest] = ("done", "")
         elif graph.launcher == "slurm":
             states[node.digest] = (job_state(slurm.get(node.job_id or "")), logs)
-        elif held_by_another(Path(node.path)):
-            states[node.digest] = ("running", logs)
+        elif held_by_another(Path(node.path)) or (node.state == "running" and _alive(node.job_id)):
+            states[node.digest] = ("running", logs)  # (a local job still starting holds no lease yet)
         else:
             # the driver started it, but no live process holds it: it failed or was killed
             states[node.digest] = ("failed" if node.state in ("running", "failed") else "pending", logs)
@@ -105,6 +106,19 @@ def node_states(graph: SweepGraph) -> dict[str, tuple[str, str]]:
     else:
         states[FINAL] = ("pending", "")
     return states
+
+
+def _alive(job_id: str | None) -> bool:
+    """Whether a local job's process (its id is the pid, on this host) still runs."""
+    if not job_id or not job_id.isdigit():
+        return False
+    try:
+        os.kill(int(job_id), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _log(graph: SweepGraph, job_id: str | None) -> str:
