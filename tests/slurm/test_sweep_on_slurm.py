@@ -20,27 +20,29 @@ ON_SLURM = [*TINY_SMOKE, "tools.domains=[science]", "launcher=slurm", "slurm=loc
 TWO_CPUS = {"sft", "grpo", "evaluate"}  # conf/slurm/localhost.yaml: the GPU stages of a real cluster
 
 
-def _jobs(first: int = 0) -> list[tuple[int, str, str, int]]:
-    """(job id, name, state, allocated CPUs) of every job sacct knows from id ``first`` on."""
+def _jobs(ids: list[str]) -> list[tuple[str, str, str, int]]:
+    """(job id, name, state, allocated CPUs) of these jobs, as sacct accounts them."""
     out = subprocess.run(
-        ["sacct", "-X", "-n", "-P", "-a", "-o", "JobIDRaw,JobName,State,AllocCPUS", "-S", "now-1days"],
+        ["sacct", "-X", "-n", "-P", "-j", ",".join(ids), "-o", "JobIDRaw,JobName,State,AllocCPUS"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
     rows = [line.split("|") for line in out.splitlines() if line.strip()]
-    return [(int(j), name, state.split()[0], int(cpus)) for j, name, state, cpus in rows if int(j) >= first]
+    return [(j, name, state.split()[0], int(cpus)) for j, name, state, cpus in rows]
 
 
-def _last_job() -> int:
-    return max((job for job, *_ in _jobs()), default=0)
+def _graph_jobs(sweep_dir: Path) -> dict[str, str]:
+    """Node (digest, or "finish") -> the Slurm job the sweep's graph.json names for it."""
+    graph = SweepGraph.load(sweep_dir)
+    return {**{n.digest: str(n.job_id) for n in graph.nodes}, "finish": str(graph.final_job_id)}
 
 
 def test_smoke_sweep_runs_as_a_job_graph(slurm_cluster: Path, tmp_path: Path) -> None:
-    first = _last_job() + 1
     result = run_dive(ON_SLURM, tmp_path)
     assert result.stdout.strip().splitlines()[-1] == str(tmp_path / "results" / "smoke")
-    jobs = _jobs(first)
+    (sweep_dir,) = (p.parent for p in tmp_path.glob("sweeps/smoke/*/graph.json"))
+    jobs = _jobs(list(_graph_jobs(sweep_dir).values()))
     names = Counter(name for _, name, _, _ in jobs)
     # 18 artifacts: validate, model, eval_tasks, the base model's evaluation once; 7 per point; the report
     assert names == {
@@ -60,8 +62,8 @@ def test_smoke_sweep_runs_as_a_job_graph(slurm_cluster: Path, tmp_path: Path) ->
 
     before = done_markers(tmp_path)
     local = run_dive([a for a in ON_SLURM if not a.startswith(("launcher=", "slurm="))], tmp_path)
-    assert "18 artifacts (18 already done)" in local.stdout  # the same hashes on both launchers
-    assert done_markers(tmp_path) == before and _last_job() == jobs[-1][0]
+    assert "18 artifacts (18 already done), 1 jobs for launcher=local" in local.stdout  # same hashes
+    assert done_markers(tmp_path) == before
 
 
 def _wait_until_settled(sweep_dir: Path, timeout_s: float = 900) -> dict[str, tuple[str, str]]:
@@ -88,11 +90,12 @@ def test_a_killed_stage_job_is_retried_with_only_what_it_feeds(slurm_cluster: Pa
     status = run_dive([*ON_SLURM, "stage=status"], tmp_path).stdout
     assert f"failed: v1/grpo: {killed.path}" in status and "| vtask |" in status
     done_before = done_markers(tmp_path)
+    submitted = _graph_jobs(sweep_dir)
 
-    first = _last_job() + 1
     retried = run_dive([*ON_SLURM, "stage=retry"], tmp_path)
     assert retried.stdout.strip().splitlines()[-1] == str(tmp_path / "results" / "smoke")
-    again = _jobs(first)
+    resubmitted = {k: j for k, j in _graph_jobs(sweep_dir).items() if submitted[k] != j}
+    again = _jobs(list(resubmitted.values()))
     assert sorted(name for _, name, _, _ in again) == ["dive-evaluate", "dive-grpo", "dive-report"], again
     assert all(state == "COMPLETED" for _, _, state, _ in again)
     assert all(done_markers(tmp_path)[k] == t for k, t in done_before.items())  # finished ones kept
