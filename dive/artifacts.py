@@ -115,17 +115,22 @@ def held_by_another(directory: Path, stale_after_s: float = STALE_AFTER_S) -> bo
     if host == socket.gethostname() and pid.isdigit():
         if int(pid) == os.getpid():  # this process: another thread's lease, unless it is this thread's
             return not owner.startswith(f"{host}:{pid}:{threading.get_ident()}")
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            pass  # alive, under another user
-        return True
+        return pid_alive(int(pid))
     try:
         return time.time() - path.stat().st_mtime < stale_after_s
     except FileNotFoundError:
         return False
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs on this host (under any user)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # alive, under another user
+    return True
 
 
 def _read(path: Path) -> str:

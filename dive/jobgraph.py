@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -81,7 +80,7 @@ def node_states(graph: SweepGraph) -> dict[str, tuple[str, str]]:
     From the artifacts first (DONE wins over anything a scheduler says), then the scheduler: Slurm's
     squeue/sacct, or what the local driver recorded.
     """
-    from dive.artifacts import held_by_another
+    from dive.artifacts import held_by_another, pid_alive
     from dive.node_job import FINISHED
 
     slurm: dict[str, tuple[str, str]] = {}
@@ -89,12 +88,16 @@ def node_states(graph: SweepGraph) -> dict[str, tuple[str, str]]:
         slurm = slurm_states([n.job_id or "" for n in graph.nodes] + [graph.final_job_id or ""])
     states: dict[str, tuple[str, str]] = {}
     for node in graph.nodes:
-        logs = _log(graph, node.job_id)
         if done(node):
             states[node.digest] = ("done", "")
-        elif graph.launcher == "slurm":
+            continue
+        logs = _log(graph, node.job_id)
+        local_job = node.job_id or ""  # a local job's id is its pid on this host
+        if graph.launcher == "slurm":
             states[node.digest] = (job_state(slurm.get(node.job_id or "")), logs)
-        elif held_by_another(Path(node.path)) or (node.state == "running" and _alive(node.job_id)):
+        elif held_by_another(Path(node.path)) or (
+            node.state == "running" and local_job.isdigit() and pid_alive(int(local_job))
+        ):
             states[node.digest] = ("running", logs)  # (a local job still starting holds no lease yet)
         else:
             # the driver started it, but no live process holds it: it failed or was killed
@@ -106,19 +109,6 @@ def node_states(graph: SweepGraph) -> dict[str, tuple[str, str]]:
     else:
         states[FINAL] = ("pending", "")
     return states
-
-
-def _alive(job_id: str | None) -> bool:
-    """Whether a local job's process (its id is the pid, on this host) still runs."""
-    if not job_id or not job_id.isdigit():
-        return False
-    try:
-        os.kill(int(job_id), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _log(graph: SweepGraph, job_id: str | None) -> str:
