@@ -60,6 +60,16 @@ def assistant_turn(reply: Reply) -> dict[str, Any]:
     return message
 
 
+def encode(tokenizer: Any, conversation: Conversation) -> list[int]:
+    """The prompt tokens of ``conversation`` under the tokenizer's own chat template, as
+    ``transformers serve`` and ``vllm serve`` build them (generation prompt appended)."""
+    messages, tools = conversation
+    encoded = tokenizer.apply_chat_template(
+        messages, tools=tools or None, add_generation_prompt=True, tokenize=True, return_dict=True
+    )
+    return list(encoded["input_ids"])
+
+
 class ChatModel(abc.ABC):
     """A model that answers conversations; ``reply`` keeps the order of its input."""
 
@@ -83,11 +93,7 @@ class InProcessModel(ChatModel):
         self._cached_ids: list[int] = []  # ... and the tokens it holds
 
     def encode(self, conversation: Conversation) -> list[int]:
-        messages, tools = conversation
-        encoded = self.tokenizer.apply_chat_template(
-            messages, tools=tools or None, add_generation_prompt=True, tokenize=True, return_dict=True
-        )
-        return list(encoded["input_ids"])
+        return encode(self.tokenizer, conversation)
 
     def reply(self, conversations: Sequence[Conversation], decoding: Decoding) -> list[Reply]:
         prompts = [self.encode(c) for c in conversations]
@@ -205,9 +211,7 @@ class ServedModel(ChatModel):
 
         messages, tools = conversation
         if self.tokenizer is not None and self.max_context is not None:
-            prompt = self.tokenizer.apply_chat_template(
-                messages, tools=tools or None, add_generation_prompt=True, tokenize=True, return_dict=True
-            )["input_ids"]
+            prompt = encode(self.tokenizer, conversation)
             if len(prompt) >= self.max_context:
                 return Reply("", overflow=True, prompt_tokens=len(prompt))
         try:

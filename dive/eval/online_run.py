@@ -6,13 +6,20 @@ and drives the model with the same lock-step multi-turn loop as DIVE-Eval (:func
 attempt`), so online and offline accuracies come from one protocol. A tool failure (HTTP error, timeout,
 bad URL) is shown to the model as an ``error: ...`` string, as a real agent would see it, and never stops
 the run; the Serper key is scrubbed from every string that leaves :class:`Executors`.
+
+``fetch_page`` reads the public web only. The model chooses its URLs, and the run may sit on a cluster
+node that can reach a cloud metadata service (169.254.169.254), an internal dashboard or a server on
+localhost, so a host that is, or resolves to, an address that is not globally routable is refused, on
+the first URL and on every redirect hop. A host that cannot be resolved is refused too (fail closed).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import json
 import os
+import socket
 import statistics
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -30,6 +37,7 @@ FETCH_TIMEOUT_S = 20.0
 MAX_BODY_BYTES = 2_000_000  # a page larger than this is cut: the model sees 8k chars of it anyway
 MAX_SEARCH_CHARS = 4000
 MAX_PAGE_CHARS = 8000
+MAX_REDIRECTS = 10
 TOOL_WORKERS = 8  # tool calls of one turn run concurrently: web latency, not CPU, bounds a turn
 _SKIPPED_TAGS = frozenset({"script", "style", "noscript", "template"})
 _TEXT_TYPES = ("text/", "application/json", "application/xml")
@@ -63,11 +71,41 @@ def html_text(html: str) -> str:
     return " ".join(" ".join(parser.parts).split())
 
 
+def resolve_host(host: str) -> list[str]:
+    """Every address ``host`` resolves to (IPv4 and IPv6), as the connection would pick from."""
+    return [str(info[4][0]) for info in socket.getaddrinfo(host, None)]
+
+
+def non_public_reason(host: str, resolve: Callable[[str], list[str]] = resolve_host) -> str | None:
+    """Why ``host`` must not be fetched, or None when it and every address it resolves to are public.
+
+    Not public: loopback, private (RFC 1918, unique-local), link-local (cloud metadata), shared
+    (carrier NAT), reserved, unspecified and multicast addresses, IPv4-mapped IPv6 forms included.
+    """
+    try:
+        addresses = [host]
+        ipaddress.ip_address(host.split("%")[0])
+    except ValueError:  # a name, not a literal address
+        try:
+            addresses = resolve(host)
+        except OSError as error:
+            return f"cannot resolve {host!r} ({error})"
+        if not addresses:
+            return f"cannot resolve {host!r}"
+    for text in addresses:
+        address = ipaddress.ip_address(text.split("%")[0])  # drop an IPv6 zone (fe80::1%eth0)
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        if not address.is_global or address.is_multicast:
+            return f"{host!r} is not a public address ({address})"
+    return None
+
+
 class Executors:
     """The web tools of :data:`dive.eval.online.WEB_TOOLS`, called as ``executors(name, arguments)``.
 
-    One ``httpx.Client`` serves every call (pass ``transport`` to test without a network); the API key
-    is read from ``SERPER_API_KEY`` unless given.
+    One ``httpx.Client`` serves every call (pass ``transport`` and ``resolve`` to test without a
+    network); the API key is read from ``SERPER_API_KEY`` unless given.
     """
 
     def __init__(
@@ -75,10 +113,12 @@ class Executors:
         api_key: str | None = None,
         transport: httpx.BaseTransport | None = None,
         max_chars: int = MAX_PAGE_CHARS,
+        resolve: Callable[[str], list[str]] = resolve_host,
     ) -> None:
         self.api_key = os.environ.get(SEARCH_KEY, "") if api_key is None else api_key
-        self.max_chars = max_chars
-        self.client = httpx.Client(transport=transport, timeout=FETCH_TIMEOUT_S, follow_redirects=True)
+        self.max_chars, self.resolve = max_chars, resolve
+        # Redirects are followed by hand in fetch_page, so every hop's host is checked before it is sent.
+        self.client = httpx.Client(transport=transport, timeout=FETCH_TIMEOUT_S, follow_redirects=False)
         self.tools: dict[str, Callable[[Mapping[str, Any]], str]] = {
             "web_search": lambda a: self.web_search(str(a["query"]), int(a.get("num", 10))),
             "fetch_page": lambda a: self.fetch_page(str(a["url"])),
@@ -116,18 +156,29 @@ class Executors:
         return "\n\n".join(entries)[:MAX_SEARCH_CHARS] or f"no results for {query!r}"
 
     def fetch_page(self, url: str) -> str:
-        """The readable text of the page at ``url`` (http or https only), at most ``max_chars``."""
-        parsed = httpx.URL(url)
-        if parsed.scheme not in ("http", "https") or not parsed.host:
-            return f"error: fetch_page only reads http(s) URLs, not {url!r}"
-        with self.client.stream("GET", parsed) as response:
-            if response.is_error:
-                return f"error: fetch_page got HTTP {response.status_code} for {url}"
-            kind = response.headers.get("content-type", "text/html").lower()
-            if not kind.startswith(_TEXT_TYPES):
-                return f"error: fetch_page cannot read {kind.split(';')[0]} content"
-            body = _read_capped(response, MAX_BODY_BYTES)
-            charset = response.charset_encoding or "utf-8"
+        """The readable text of the public page at ``url`` (http or https only), at most ``max_chars``."""
+        target = httpx.URL(url)
+        for _ in range(MAX_REDIRECTS + 1):
+            if target.scheme not in ("http", "https") or not target.host:
+                return f"error: fetch_page only reads http(s) URLs, not {str(target)!r}"
+            refusal = non_public_reason(target.host, self.resolve)
+            if refusal:
+                return f"error: fetch_page refused {str(target)!r}: {refusal}"
+            with self.client.stream("GET", target) as response:
+                if response.next_request is not None:  # a redirect: check its host before following
+                    target = response.next_request.url
+                    continue
+                return self._page_text(response, url)
+        return f"error: fetch_page gave up on {url!r} after {MAX_REDIRECTS} redirects"
+
+    def _page_text(self, response: httpx.Response, url: str) -> str:
+        if response.is_error:
+            return f"error: fetch_page got HTTP {response.status_code} for {url}"
+        kind = response.headers.get("content-type", "text/html").lower()
+        if not kind.startswith(_TEXT_TYPES):
+            return f"error: fetch_page cannot read {kind.split(';')[0]} content"
+        body = _read_capped(response, MAX_BODY_BYTES)
+        charset = response.charset_encoding or "utf-8"
         try:
             text = body.decode(charset, errors="replace")
         except LookupError:  # a charset Python does not know: UTF-8 is the web's usual truth

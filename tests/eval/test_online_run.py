@@ -30,8 +30,23 @@ PAGE = (
 )
 
 
+HOSTS = {  # a fake DNS: names the tests fetch, and what a hostile page might point at
+    "example.org": ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"],
+    "en.wikipedia.org": ["185.15.59.224"],
+    "localhost": ["127.0.0.1", "::1"],
+    "metadata.internal": ["169.254.169.254"],
+    "mixed.example": ["93.184.215.14", "10.0.0.5"],
+}
+
+
+def fake_resolve(host: str) -> list[str]:
+    if host not in HOSTS:
+        raise OSError(f"[Errno -2] Name or service not known: {host}")
+    return HOSTS[host]
+
+
 def executors(handler: Callable[[httpx.Request], httpx.Response], **kwargs: Any) -> Executors:
-    return Executors(api_key=KEY, transport=httpx.MockTransport(handler), **kwargs)
+    return Executors(api_key=KEY, transport=httpx.MockTransport(handler), resolve=fake_resolve, **kwargs)
 
 
 def test_web_search_sends_key_and_lists_results() -> None:
@@ -67,7 +82,9 @@ def test_transport_errors_become_scrubbed_strings() -> None:
 
 
 def test_web_search_without_key_and_unknown_tool_and_missing_argument() -> None:
-    tools = Executors(api_key="", transport=httpx.MockTransport(lambda r: httpx.Response(500)))
+    tools = Executors(
+        api_key="", transport=httpx.MockTransport(lambda r: httpx.Response(500)), resolve=fake_resolve
+    )
     assert tools("web_search", {"query": "x"}).startswith("error:")
     assert tools("calculator", {}).startswith("error: unknown tool 'calculator'")
     assert tools("fetch_page", {}).startswith("error:")
@@ -88,6 +105,68 @@ def test_fetch_page_follows_redirects() -> None:
         return httpx.Response(200, text="<p>moved here</p>", headers={"content-type": "text/html"})
 
     assert executors(handler)("fetch_page", {"url": "https://example.org/old"}) == "moved here"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:5000/api/2.0/mlflow/experiments/list",
+        "http://localhost:8000/v1/models",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://metadata.internal/computeMetadata/v1/",
+        "http://10.1.2.3/",
+        "http://192.168.0.1/admin",
+        "http://100.64.0.1/",  # carrier-grade NAT (shared address space)
+        "http://0.0.0.0:8080/",
+        "http://[::1]/",
+        "http://[fe80::1]/",
+        "http://[fd00::1]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://224.0.0.1/",
+        "http://mixed.example/",  # one private address among public ones is enough to refuse
+        "http://no-such-host.invalid/",  # cannot be resolved: refused, not sent
+    ],
+)
+def test_fetch_page_refuses_hosts_off_the_public_internet(url: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise AssertionError(f"no request may be sent, got {request.url}")
+
+    result = executors(handler)("fetch_page", {"url": url})
+    assert result.startswith("error: fetch_page refused"), result
+
+
+@pytest.mark.parametrize(
+    "location", ["http://127.0.0.1/secret", "http://169.254.169.254/", "file:///etc/passwd"]
+)
+def test_fetch_page_checks_every_redirect_hop(location: str) -> None:
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(str(request.url))
+        if request.url.host != "example.org":
+            raise AssertionError(f"the redirect to {request.url} must not be followed")
+        return httpx.Response(302, headers={"location": location})
+
+    result = executors(handler)("fetch_page", {"url": "https://example.org/go"})
+    assert result.startswith("error: fetch_page"), result
+    assert sent == ["https://example.org/go"]
+
+
+def test_fetch_page_stops_a_redirect_loop() -> None:
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(str(request.url))
+        return httpx.Response(302, headers={"location": "https://example.org/again"})
+
+    result = executors(handler)("fetch_page", {"url": "https://example.org/start"})
+    assert "after 10 redirects" in result and len(sent) == online_run.MAX_REDIRECTS + 1
+
+
+def test_public_hosts_pass_the_address_check() -> None:
+    assert online_run.non_public_reason("93.184.215.14") is None
+    assert online_run.non_public_reason("2606:4700:4700::1111") is None
+    assert online_run.non_public_reason("example.org", fake_resolve) is None
 
 
 @pytest.mark.parametrize("url", ["ftp://example.org/file", "file:///etc/passwd", "example.org", "http://"])
