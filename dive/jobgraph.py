@@ -30,10 +30,11 @@ from omegaconf import DictConfig
 
 from dive.dispatch import FINAL, JOBS, SweepGraph, done, plan, resources
 from dive.jobs_local import drive_local, start_driver
-from dive.jobs_slurm import check_array_sizes, job_state, max_array_size, retry, slurm_states, submit_slurm
+from dive.jobs_slurm import job_state, retry, slurm_states, submit_slurm
 
 log = logging.getLogger(__name__)
 POLL_S = 3.0  # following a Slurm sweep: seconds between squeue/sacct looks
+COUNT_EVERY_S = 30.0  # a running stage's count (tasks, steps) is reprinted at most this often
 
 
 # ---------------------------------------------------------------------------------------- planning
@@ -119,9 +120,13 @@ def _log(graph: SweepGraph, job_id: str | None) -> str:
 
 
 def progress_line(
-    graph: SweepGraph, states: dict[str, tuple[str, str]], running: list[str] | None = None
+    graph: SweepGraph,
+    states: dict[str, tuple[str, str]],
+    running: list[str] | None = None,
+    counts: bool = True,
 ) -> str:
-    """One line a person can follow: how many nodes are done, what runs (also ``running``), what failed."""
+    """One line a person can follow: how many nodes are done, what runs (also ``running``) and, with
+    ``counts``, how far it is, what failed."""
     states = {**states, **{digest: ("running", "") for digest in running or []}}
     from dive.progress import how_far
 
@@ -130,7 +135,11 @@ def progress_line(
         for n in graph.nodes
     }
     for node in graph.nodes:
-        far = how_far(node.stage, node.path) if states.get(node.digest, ("",))[0] == "running" else ""
+        far = (
+            how_far(node.stage, node.path)
+            if counts and states.get(node.digest, ("",))[0] == "running"
+            else ""
+        )
         named[node.digest] += f" {far}" if far else ""
     by_state: dict[str, list[str]] = {}
     for digest, (state, _) in states.items():
@@ -145,16 +154,34 @@ def progress_line(
     return f"[{time.strftime('%H:%M:%S')}] {graph.sweep} · " + " · ".join(parts)
 
 
+class ProgressPrinter:
+    """Prints a sweep's progress lines: at once when a job starts, ends or fails; when only a running
+    stage's count moved (tasks, steps), at most every ``every_s`` seconds, not a line per task."""
+
+    def __init__(self, echo: Callable[[str], None], every_s: float = COUNT_EVERY_S) -> None:
+        self.echo, self.every_s = echo, every_s
+        self.shown = self.shape = ""
+        self.at = -every_s
+
+    def show(
+        self, graph: SweepGraph, states: dict[str, tuple[str, str]], running: list[str] | None = None
+    ) -> None:
+        line = progress_line(graph, states, running)
+        body = line.split(" ", 1)[1]  # the line without its clock
+        shape = progress_line(graph, states, running, counts=False).split(" ", 1)[1]
+        now = time.monotonic()
+        if body != self.shown and (shape != self.shape or now - self.at >= self.every_s):
+            self.echo(line)
+            self.shown, self.shape, self.at = body, shape, now
+
+
 def follow(graph: SweepGraph, echo: Callable[[str], None] = print) -> bool:
-    """Wait for a Slurm graph: print a progress line whenever it changes; True once the report is
-    written, False when something failed and everything else that could run has run."""
-    last = ""
+    """Wait for a Slurm graph, printing its progress (:class:`ProgressPrinter`); True once the report
+    is written, False when something failed and everything else that could run has run."""
+    printer = ProgressPrinter(echo)
     while True:
         states = node_states(graph)
-        line = progress_line(graph, states)
-        if line.split(" ", 1)[1] != last.split(" ", 1)[-1]:
-            echo(line)
-            last = line
+        printer.show(graph, states)
         if states[FINAL][0] == "done":
             return True
         failed = {d for d, (s, _) in states.items() if s == "failed"}
@@ -182,8 +209,6 @@ def run_sweep(cfg: DictConfig, jobs: list[list[str]], configs: list[DictConfig])
     """``python -m dive +sweep=<name>``: plan, open the sweep's MLflow run, submit; the exit status."""
     from dive.tracking import start_sweep_run
 
-    if cfg.launcher.name == "slurm":
-        check_array_sizes([(str(c.point), c) for c in configs], max_array_size())
     graph = build(cfg, jobs, configs)
     first = configs[0]
     created = time.strftime("%Y-%m-%d %H:%M:%S")

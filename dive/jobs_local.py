@@ -60,18 +60,14 @@ def _run_nodes(
     graph: SweepGraph, in_process: bool, parallel: int, echo: Callable[[str], None], running: dict[str, Any]
 ) -> set[str]:
     """drive_local's loop: start what is ready, note what ended; returns the failed (or lost) nodes."""
-    from dive.jobgraph import node_states, progress_line
+    from dive.jobgraph import ProgressPrinter, node_states
 
     pending = [n for n in graph.nodes if not done(n)]
     failed: set[str] = set()
-    shown = ""
+    printer = ProgressPrinter(echo)
 
-    def show(starting: list[str]) -> None:  # a progress line whenever what runs or is done changes
-        nonlocal shown
-        line = progress_line(graph, node_states(graph), running=[*running, *starting])
-        if line.split(" ", 1)[1] != shown:
-            echo(line)
-            shown = line.split(" ", 1)[1]
+    def show(starting: list[str]) -> None:
+        printer.show(graph, node_states(graph), running=[*running, *starting])
 
     while pending or running:
         for digest, job in list(running.items()):

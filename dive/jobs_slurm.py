@@ -10,9 +10,8 @@ resubmits what failed or was lost and everything it feeds, keeping live jobs and
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable, Sequence
 from typing import Any
-
-from omegaconf import DictConfig
 
 from dive.dispatch import FINAL, JOBS, GraphNode, SweepGraph, done
 
@@ -77,26 +76,20 @@ def max_array_size() -> int | None:
     return None
 
 
-def check_array_sizes(points: list[tuple[str, DictConfig]], limit: int | None) -> None:
-    """The submitit arrays a stage job submits (synthesis shards, validation chunks) must fit the
-    cluster's MaxArraySize; say which key to lower before anything is submitted."""
-    from dive.config import ConfigError
+def map_array_within_limit(executor: Any, fn: Callable[..., Any], *columns: Sequence[Any]) -> list[Any]:
+    """``executor.map_array(fn, *columns)`` as arrays of at most the cluster's MaxArraySize tasks each.
 
-    if limit is None:
-        return
-    problems = []
-    for point, cfg in points:
-        asked = {"synth.shards": cfg.synth.shards}
-        if cfg.tools.array:
-            asked["tools.array_chunks"] = cfg.tools.array_chunks
-        problems += [
-            f"[point {point}] {key} = {value} is more array tasks than this cluster's MaxArraySize ({limit})"
-            f"; valid: 1..{limit}"
-            for key, value in asked.items()
-            if value > limit
-        ]
-    if problems:
-        raise ConfigError(sorted(set(problems)))
+    Slurm refuses a larger array outright, and a synthesis with ``synth.shards`` above the limit is a
+    plain request at paper scale, so the tasks go out as consecutive arrays; the jobs come back in the
+    order of ``columns``. Off Slurm, or where the limit cannot be read, it is one array.
+    """
+    count = len(columns[0])
+    limit = max_array_size() if getattr(executor, "cluster", "") == "slurm" else None
+    step = min(limit or count, count) or 1
+    jobs: list[Any] = []
+    for start in range(0, count, step):
+        jobs += executor.map_array(fn, *(column[start : start + step] for column in columns))
+    return jobs
 
 
 def slurm_states(job_ids: list[str]) -> dict[str, tuple[str, str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -184,15 +185,37 @@ class _Final:
         return None
 
 
-def test_arrays_larger_than_the_clusters_max_array_size_are_refused_before_submission() -> None:
-    cfg = compose_config(["synth.shards=1200", "tools.array=true", "tools.array_chunks=8"])
-    with pytest.raises(ConfigError) as error:
-        jobs_slurm.check_array_sizes([("q1", cfg)], limit=1001)
-    (problem,) = error.value.problems
-    assert problem.startswith("[point q1] synth.shards = 1200 is more array tasks than this cluster's")
-    assert problem.endswith("MaxArraySize (1001); valid: 1..1001")
-    jobs_slurm.check_array_sizes([("q1", cfg)], limit=None)  # unknown limit (no Slurm here): nothing to check
-    jobs_slurm.check_array_sizes([("q1", compose_config(["synth.shards=1001"]))], limit=1001)
+class _ArrayExecutor:
+    """Records the arrays a stage submits; each "job" is the index of its task."""
+
+    def __init__(self, cluster: str) -> None:
+        self.cluster, self.arrays = cluster, []
+
+    def map_array(self, fn: Any, *columns: list[Any]) -> list[Any]:
+        self.arrays.append(len(columns[0]))
+        return [fn(*args) for args in zip(*columns, strict=True)]
+
+
+@pytest.mark.parametrize(
+    ("cluster", "limit", "arrays"),
+    [
+        ("slurm", 1001, [1001, 1001, 498]),
+        ("slurm", 5000, [2500]),
+        ("slurm", None, [2500]),
+        ("local", 10, [2500]),
+    ],
+)
+def test_arrays_above_max_array_size_go_out_as_several_arrays_in_order(
+    monkeypatch: pytest.MonkeyPatch, cluster: str, limit: int | None, arrays: list[int]
+) -> None:
+    monkeypatch.setattr(jobs_slurm, "max_array_size", lambda: limit)
+    executor = _ArrayExecutor(cluster)
+    shards = list(range(2500))
+    jobs = jobs_slurm.map_array_within_limit(
+        executor, lambda i, name: (i, name), shards, [f"s{i}" for i in shards]
+    )
+    assert executor.arrays == arrays
+    assert jobs == [(i, f"s{i}") for i in shards]  # every task once, in the order given
 
 
 def test_stopping_the_local_driver_stops_the_jobs_it_started(
@@ -220,3 +243,35 @@ def test_stopping_the_local_driver_stops_the_jobs_it_started(
     with pytest.raises(KeyboardInterrupt):
         jobs_local.drive_local(graph, in_process=False, parallel=1, echo=lambda line: None)
     assert cancelled == ["validate"]
+
+
+def test_progress_prints_job_changes_at_once_and_counts_at_most_every_30_s(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = [0.0]
+    monkeypatch.setattr(jobgraph.time, "monotonic", lambda: clock[0])
+    lines = {  # (running stage, its count) -> the line progress_line would give
+        False: "[t] s · 1/5 done · running: synth(all)",
+        True: "[t] s · 1/5 done · running: synth(all) {count}/400 tasks",
+    }
+    current = {"count": 1, "stage": "synth"}
+
+    def fake_line(graph: Any, states: Any, running: Any = None, counts: bool = True) -> str:
+        return lines[counts].format(**current).replace("synth", current["stage"])
+
+    monkeypatch.setattr(jobgraph, "progress_line", fake_line)
+    shown: list[str] = []
+    printer = jobgraph.ProgressPrinter(shown.append)
+    for second in range(0, 61):  # a task a second for a minute
+        clock[0], current["count"] = float(second), second + 1
+        printer.show(None, {})  # type: ignore[arg-type]
+    assert [line.split("running: ")[1] for line in shown] == [
+        "synth(all) 1/400 tasks",
+        "synth(all) 31/400 tasks",
+        "synth(all) 61/400 tasks",
+    ]
+    clock[0], current["stage"] = 61.0, "solve"  # a new job: printed at once
+    printer.show(None, {})  # type: ignore[arg-type]
+    assert shown[-1].endswith("solve(all) 61/400 tasks")
+    printer.show(None, {})  # type: ignore[arg-type]
+    assert len(shown) == 4  # nothing changed: nothing printed

@@ -260,11 +260,13 @@ def _save_counts(path: Path, counts: dict[str, float]) -> None:
 def _run_array(runtime: Runtime, job: ShardJob, plan: list[list[int]], out: Path) -> list[dict[str, float]]:
     import submitit
 
+    from dive.jobs_slurm import map_array_within_limit
+
     executor = submitit.AutoExecutor(folder=out / "submitit", cluster=runtime.launcher)
     params: dict[str, Any] = {"timeout_min": 60 * 24}
     if runtime.launcher == "slurm":
         params.update(slurm_partition=runtime.slurm_partition, cpus_per_task=2)
     executor.update_parameters(**params)
-    jobs = executor.map_array(job, list(range(len(plan))), plan)
+    jobs = map_array_within_limit(executor, job, list(range(len(plan))), plan)
     log.info("synthesis: %d shard jobs submitted (%s)", len(jobs), jobs[0].job_id.split("_")[0])
     return [j.result() for j in jobs]

@@ -108,13 +108,15 @@ def _check_chunk(domains: list[str], ids: list[str]) -> list[dict[str, Any]]:
 def _run_array(runtime: Runtime, domains: list[str], ids: list[str], out: Path) -> list[dict[str, Any]]:
     import submitit
 
+    from dive.jobs_slurm import map_array_within_limit
+
     executor = submitit.AutoExecutor(folder=out / "submitit", cluster=runtime.launcher)
     params: dict[str, Any] = {"timeout_min": 30}
     if runtime.launcher == "slurm":
         params.update(slurm_partition=runtime.slurm_partition, cpus_per_task=1)
     executor.update_parameters(**params)
     chunks = [ids[i :: runtime.array_chunks] for i in range(min(runtime.array_chunks, len(ids)))]
-    jobs = executor.map_array(_check_chunk, [domains] * len(chunks), chunks)
+    jobs = map_array_within_limit(executor, _check_chunk, [domains] * len(chunks), chunks)
     entries = [entry for job in jobs for entry in job.result()]
     return sorted(entries, key=lambda e: e["id"])
 
