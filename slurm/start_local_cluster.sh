@@ -10,7 +10,8 @@
 #
 # Environment overrides: DIVE_SLURM_CTLD_PORT (6817), DIVE_SLURMD_PORT (6818), DIVE_SLURMDBD_PORT (6819),
 # DIVE_SLURM_DB_PORT (3307), DIVE_SLURM_CPUS (CPUs the node advertises; default max(nproc, 4), jobs share cores),
-# DIVE_SLURM_START_TIMEOUT (seconds to wait for the node to be idle, 60).
+# DIVE_SLURM_START_TIMEOUT (seconds to wait for the node to be idle, 60), DIVE_SLURM_MAX_ARRAY_SIZE (Slurm's
+# MaxArraySize, default 1001 as in Slurm; the tests set it low so arrays must be split).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -24,6 +25,7 @@ SLURMD_PORT=${DIVE_SLURMD_PORT:-6818}
 DBD_PORT=${DIVE_SLURMDBD_PORT:-6819}
 DB_PORT=${DIVE_SLURM_DB_PORT:-3307}
 TIMEOUT=${DIVE_SLURM_START_TIMEOUT:-60}
+MAX_ARRAY_SIZE=${DIVE_SLURM_MAX_ARRAY_SIZE:-1001}
 NPROC=$(nproc)
 CPUS=${DIVE_SLURM_CPUS:-$(( NPROC > 4 ? NPROC : 4 ))}
 ME=$(id -un)
@@ -164,6 +166,7 @@ SelectTypeParameters=CR_CPU
 SlurmdParameters=config_overrides
 ReturnToService=2
 KillWait=5
+MaxArraySize=$MAX_ARRAY_SIZE
 MailProg=/bin/true
 StateSaveLocation=$D/state
 SlurmdSpoolDir=$D/spool

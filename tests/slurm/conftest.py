@@ -16,6 +16,7 @@ from dive.local_slurm import cluster_ports
 REPO = Path(__file__).resolve().parents[2]
 START = REPO / "slurm" / "start_local_cluster.sh"
 STOP = REPO / "slurm" / "stop_local_cluster.sh"
+MAX_ARRAY_SIZE = 4  # far below Slurm's 1001, so a test can submit more tasks than one array may hold
 BINARIES = ("slurmctld", "slurmd", "slurmdbd", "sbatch", "sacct", "munged", "mariadbd", "mariadb-install-db")
 
 
@@ -45,7 +46,7 @@ def slurm_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             text=True,
             timeout=300,
             stdin=subprocess.DEVNULL,
-            env={**os.environ, **cluster_ports()},
+            env={**os.environ, **cluster_ports(), "DIVE_SLURM_MAX_ARRAY_SIZE": str(MAX_ARRAY_SIZE)},
         )
     except subprocess.TimeoutExpired as exc:
         _stop(cluster_dir)
