@@ -43,6 +43,12 @@ def drive_local(
     except BaseException:
         for job in running.values():
             job.cancel(check=False)
+        if running:
+            names = " ".join(graph.node(d).node for d in running)
+            echo(
+                f"stopped: cancelled {len(running)} running job(s) ({names}); finished artifacts are kept, "
+                "and the same command continues the sweep"
+            )
         raise
     if failed or any(not done(n) for n in graph.nodes):
         return False

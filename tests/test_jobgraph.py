@@ -240,9 +240,11 @@ def test_stopping_the_local_driver_stops_the_jobs_it_started(
 
     monkeypatch.setattr(jobs_local, "_start_local", lambda graph, node, in_process: Job(node))
     monkeypatch.setattr(jobs_local.time, "sleep", interrupt)
+    shown: list[str] = []
     with pytest.raises(KeyboardInterrupt):
-        jobs_local.drive_local(graph, in_process=False, parallel=1, echo=lambda line: None)
+        jobs_local.drive_local(graph, in_process=False, parallel=1, echo=shown.append)
     assert cancelled == ["validate"]
+    assert shown[-1].startswith("stopped: cancelled 1 running job(s) (validate); finished artifacts are kept")
 
 
 def test_progress_prints_job_changes_at_once_and_counts_at_most_every_30_s(
