@@ -15,7 +15,8 @@ from typing import Any
 
 
 def how_far(stage: str, path: Path) -> str:
-    """``"37/400 tasks"``, ``"step 12/50"``, ``"120 items"``, or "" when nothing is known yet."""
+    """``"37/400 tasks"``, ``"step 12/50"``, ``"step 16 · epoch 0.43/1"``, ``"120 items scored"``, or ""
+    when nothing is known yet."""
     path = Path(path)
     config = _config(path)
     if stage == "synth":
@@ -25,7 +26,15 @@ def how_far(stage: str, path: Path) -> str:
     if stage in ("sft", "grpo"):
         steps = _lines(path / "progress.jsonl")
         total = config.get("steps") if stage == "grpo" else config.get("max_steps")
-        return f"step {steps}/{total}" if steps and total else (f"step {steps}" if steps else "")
+        if not steps:
+            return ""
+        if total:
+            return f"step {steps}/{total}"
+        epoch = _last_row(path / "progress.jsonl").get("sft/epoch")  # SFT's steps follow from its data
+        epochs = config.get("epochs")
+        return (
+            f"step {steps} · epoch {epoch:.2f}/{epochs}" if epoch is not None and epochs else f"step {steps}"
+        )
     if stage == "evaluate":
         scored = _lines(path / "bfcl.jsonl") + _lines(path / "dive_eval.jsonl")
         return _of(scored, None, "items scored")
@@ -44,6 +53,17 @@ def _lines(path: Path) -> int:
             return sum(1 for line in handle if line.strip())
     except FileNotFoundError:
         return 0
+
+
+def _last_row(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            handle.seek(max(0, handle.seek(0, 2) - 4096))  # a row is short: the file's tail holds the last
+            tail = handle.read().decode("utf-8", errors="replace").strip().splitlines()
+        found = json.loads(tail[-1]) if tail else {}
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+    return found if isinstance(found, dict) else {}
 
 
 def _config(path: Path) -> dict[str, Any]:

@@ -28,6 +28,10 @@ def test_training_counts_optimizer_steps(tmp_path: Path) -> None:
     assert how_far("grpo", _artifact(tmp_path / "g", {"steps": 50}, {"progress.jsonl": 12})) == "step 12/50"
     sft = _artifact(tmp_path / "s", {"max_steps": None}, {"progress.jsonl": 3})
     assert how_far("sft", sft) == "step 3"  # the steps follow from the data: no total in the config
+    rows = [{"step": n, "sft/loss": 1.0, "sft/epoch": n / 37.5} for n in range(1, 17)]
+    (sft / "progress.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (sft / "config.json").write_text(json.dumps({"max_steps": None, "epochs": 1}))
+    assert how_far("sft", sft) == "step 16 · epoch 0.43/1"  # ... but how far through its epochs it is
 
 
 def test_evaluation_counts_scored_items(tmp_path: Path) -> None:
