@@ -32,9 +32,9 @@ def how_far(stage: str, path: Path) -> str:
             return f"step {steps}/{total}"
         epoch = _last_row(path / "progress.jsonl").get("sft/epoch")  # SFT's steps follow from its data
         epochs = config.get("epochs")
-        return (
-            f"step {steps} · epoch {epoch:.2f}/{epochs}" if epoch is not None and epochs else f"step {steps}"
-        )
+        if epoch is None or not epochs:
+            return f"step {steps}"
+        return f"step {steps} · epoch {epoch:.2f}/{epochs:g}"
     if stage == "evaluate":
         scored = _lines(path / "bfcl.jsonl") + _lines(path / "dive_eval.jsonl")
         return _of(scored, None, "items scored")
