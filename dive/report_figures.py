@@ -18,7 +18,9 @@ from dive.report_studies import (
     SCORES,
     Row,
     Series,
+    by_point,
     least_squares,
+    number,
     pair_series,
     rl_gains,
     size_series,
@@ -87,8 +89,7 @@ def plot_summary(rows: Sequence[Row], order: Sequence[str], path: Path, title: s
     left.set(ylabel="accuracy", title=f"{title}: accuracy per point")
     scatter = pair_series(rows, order, GRAPHS, GRPO_DIVE)
     right.scatter(scatter.x, scatter.y)
-    for x, y, name in zip(scatter.x, scatter.y, scatter.points, strict=True):
-        right.annotate(name, (x, y), fontsize=8, xytext=(3, 3), textcoords="offset points")
+    label_points(right, scatter.x, scatter.y, scatter.points, size=8)
     right.set(xlabel="unique call graphs in the SFT data", ylabel="DIVE-Eval accuracy (GRPO)")
     right.set_title("accuracy vs diversity")
     skipped.update(_grouped_bars(losses, rows, order, LOSS_BARS, "%.2f"))
@@ -115,19 +116,50 @@ def _grouped_bars(
     return skipped
 
 
+# how study (a)'s baselines (sweep.compare: label -> quantity point) read beside the diversity points
+BASELINE_NAMES = {"equal_data": "equal data", "four_x_less_data": "4x the data"}
+
+
 def plot_study_a(
-    rows: Sequence[Row], arms: Mapping[str, Sequence[str]], labelled: str, path: Path, title: str
+    rows: Sequence[Row],
+    arms: Mapping[str, Sequence[str]],
+    labelled: str,
+    baselines: Mapping[str, str],
+    path: Path,
+    title: str,
 ) -> Path:
-    """Fig. 3a: each score against training-set size (log2), a line per arm; ``labelled``'s points named."""
+    """Fig. 3a: each score against training-set size (log2), a line per arm, ``labelled``'s points named;
+    each baseline's score a dotted level across the panel, so a diversity point above it beats it."""
     figure, axes = _figure(len(SCORES), 4.6, 4.0)
     skipped: dict[str, list[str]] = {}
+    table = by_point(rows)
     for ax, (key, label, _) in zip(axes, SCORES, strict=True):
         for series in size_series(rows, arms, key):
-            _line(ax, series, annotate=series.name == labelled)
+            _line(ax, series, annotate=False)
             skipped.setdefault(label, []).extend(series.skipped)
         ax.set_xscale("log", base=2)
+        ax.margins(y=0.15)  # headroom for the labels above the top points
+        for name, point in baselines.items():
+            level = number(table.get(point, {}).get(key))
+            if level is not None:
+                ax.axhline(level, linestyle=":", linewidth=1, color="#777777")
+                text = f"{point}: {BASELINE_NAMES.get(name, name.replace('_', ' '))}"
+                ax.annotate(
+                    text,
+                    (1.0, level),
+                    xycoords=("axes fraction", "data"),
+                    xytext=(-2, 2),
+                    textcoords="offset points",
+                    ha="right",
+                    fontsize=7,
+                    color="#555555",
+                )
+        for series in size_series(rows, arms, key):
+            if series.name == labelled:
+                label_points(ax, series.x, series.y, series.points)
         ax.set(xlabel="training trajectories (solve/kept, log2)", ylabel=label, title=label)
-        ax.legend(fontsize=8)
+    # one legend for the row of panels, outside them, so it never hides a point's label
+    figure.legend(*axes[0].get_legend_handles_labels(), loc="outside upper right", fontsize=8, ncols=2)
     figure.suptitle(f"{title}: diversity vs quantity scaling")
     return _save(figure, path, skipped)
 
@@ -161,8 +193,7 @@ def plot_study_c(rows: Sequence[Row], points: Sequence[str], path: Path, title: 
     left.set(xlabel="unique call graphs in the SFT data", ylabel="DIVE-Eval accuracy", title="SFT -> GRPO")
     left.legend(fontsize=8)
     right.scatter(gains.diversity, gains.gain, color="#c8553d")
-    for x, y, name in zip(gains.diversity, gains.gain, gains.points, strict=True):
-        right.annotate(name, (x, y), fontsize=7)
+    label_points(right, gains.diversity, gains.gain, gains.points)
     fit = least_squares(gains.diversity, gains.gain)
     if fit is not None:
         slope, intercept = fit
@@ -179,5 +210,31 @@ def plot_study_c(rows: Sequence[Row], points: Sequence[str], path: Path, title: 
 def _line(ax: Any, series: Series, annotate: bool) -> None:
     ax.plot(series.x, series.y, marker="o", label=series.name)
     if annotate:
-        for x, y, name in zip(series.x, series.y, series.points, strict=True):
-            ax.annotate(name, (x, y), fontsize=7, xytext=(3, 3), textcoords="offset points")
+        label_points(ax, series.x, series.y, series.points)
+
+
+def label_points(
+    ax: Any, xs: Sequence[float], ys: Sequence[float], names: Sequence[str], size: float = 7
+) -> list[tuple[float, float]]:
+    """Name each point just above-right of it; a label that would overlap one already placed moves up a
+    line until it fits. Positions are measured on the figure as laid out now, so call this after the
+    panel's scales are set. Returns each label's offset in points."""
+    ax.figure.draw_without_rendering()  # runs the constrained layout, which moves and shrinks the axes
+    to_points = 72.0 / ax.figure.dpi
+    placed: list[tuple[float, float, float, float]] = []
+    offsets = []
+    for x, y, name in sorted(zip(xs, ys, names, strict=True)):
+        px, py = (v * to_points for v in ax.transData.transform((x, y)))
+        width, height = 0.6 * size * len(name), 1.4 * size
+        dy = 3.0
+        while any(_overlap((px + 3, py + dy, width, height), box) for box in placed):
+            dy += height
+        placed.append((px + 3, py + dy, width, height))
+        offsets.append((3.0, dy))
+        ax.annotate(name, (x, y), fontsize=size, xytext=(3, dy), textcoords="offset points")
+    return offsets
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    """Whether two (left, bottom, width, height) boxes intersect."""
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]

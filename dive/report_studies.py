@@ -16,7 +16,10 @@ from typing import Any
 Row = Mapping[str, Any]
 
 SIZE = "solve/kept"  # verified trajectories: the SFT set's size
-GRAPHS = "diversity/unique_call_graphs"
+# the diversity of each point's SFT set (its SIZE rows), which the report measures on the solve artifact;
+# synthesis logs the same metrics as diversity/* over the tasks it kept, some of which solve rejects
+DATA_PREFIX = "data"
+GRAPHS = f"{DATA_PREFIX}/unique_call_graphs"
 SFT_DIVE = "eval_sft/dive_eval/all/accuracy"
 GRPO_DIVE = "eval/dive_eval/all/accuracy"
 GRPO_BFCL = "eval/bfcl/summary/categories_mean"
@@ -28,12 +31,12 @@ SCORES = [
 ]
 # the paper's diversity table (48k trajectories each): quantity-scaled deep-research data vs DIVE
 PAPER_DIVERSITY = [
-    ("diversity/tools_covered", "tools covered", 2, 373),
-    ("diversity/unique_toolsets", "unique toolsets", 1, 46_398),
-    ("diversity/unique_call_sequences", "unique call sequences", 1_231, 25_084),
-    ("diversity/unique_call_graphs", "unique call graphs", 19_442, 39_810),
-    ("diversity/rp_topology_classes", "R/P topology classes", 65, 153),
-    ("diversity/tools_per_task", "distinct tools per task", 1.71, 3.26),
+    (f"{DATA_PREFIX}/tools_covered", "tools covered", 2, 373),
+    (f"{DATA_PREFIX}/unique_toolsets", "unique toolsets", 1, 46_398),
+    (f"{DATA_PREFIX}/unique_call_sequences", "unique call sequences", 1_231, 25_084),
+    (f"{DATA_PREFIX}/unique_call_graphs", "unique call graphs", 19_442, 39_810),
+    (f"{DATA_PREFIX}/rp_topology_classes", "R/P topology classes", 65, 153),
+    (f"{DATA_PREFIX}/tools_per_task", "distinct tools per task", 1.71, 3.26),
 ]
 PAPER_SIZE = 48_000
 MISSING = "—"
@@ -223,8 +226,9 @@ def diversity_markdown(rows: Sequence[Row], order: Sequence[str]) -> str:
     for key, label, quantity, dive in PAPER_DIVERSITY:
         lines.append([label, cell(quantity), cell(dive), *[cell(table[p].get(key)) for p in order]])
     note = (
-        "\nPaper: the DIVE paper's diversity table, 48k trajectories each (quantity-scaled deep-research "
-        "data vs DIVE). Counts grow with the number of trajectories: compare at similar sizes.\n"
+        "\nOurs: each point's SFT set (the solve artifact's verified trajectories). Paper: the DIVE "
+        "paper's diversity table, 48k trajectories each (quantity-scaled deep-research data vs DIVE). "
+        "Counts grow with the number of trajectories: compare at similar sizes.\n"
     )
     return markdown(header, lines) + note
 

@@ -6,9 +6,11 @@ Rows come from MLflow (the point runs under the sweep's parent run); with tracki
 per evaluated model of each point: base, SFT, GRPO and any reference endpoint, with DIVE-Eval and every
 BFCL category) and appends to ``history.csv`` (one row per point and run, keyed by sweep directory, git
 commit and MLflow run id). Also, as the paper shows them: ``diversity.md`` (the six structural-diversity
-metrics beside the paper's table), ``headline.md`` (what the CLI prints) and, where the sweep file names
-its study and arms (``sweep.study``, ``sweep.arms``), ``study_a.png`` with ``comparisons.md``/``.csv``,
-``study_b.png`` or ``study_c.png`` (paper Fig. 3a, 3b, 3c; dive/report_figures.py).
+metrics of each point's SFT set, measured here on its solve artifact as ``data/*``, beside the paper's
+table), ``data_diversity.png`` (that set's tool-frequency long tail and R/P topology shares),
+``headline.md`` (what the CLI prints) and, where the sweep file names its study and arms
+(``sweep.study``, ``sweep.arms``), ``study_a.png`` with ``comparisons.md``/``.csv``, ``study_b.png``
+or ``study_c.png`` (paper Fig. 3a, 3b, 3c; dive/report_figures.py).
 
     python -m dive stage=report +sweep=smoke      # the latest run of that sweep
 """
@@ -25,6 +27,8 @@ from omegaconf import DictConfig, OmegaConf
 from dive.eval.bfcl_run import CATEGORIES as BFCL_CATEGORIES
 from dive.report_figures import plot_study_a, plot_study_b, plot_study_c, plot_summary
 from dive.report_studies import (
+    DATA_PREFIX,
+    PAPER_DIVERSITY,
     comparisons,
     comparisons_markdown,
     diversity_markdown,
@@ -45,6 +49,7 @@ COLUMNS = [
     "diversity/rp_topology_classes",
     "diversity/tools_per_task",
     "solve/kept",
+    *[key for key, *_ in PAPER_DIVERSITY],  # the same metrics over the SFT set (solve/kept rows)
     "sft/loss",
     "sft/eval_loss",
     "grpo/reward",
@@ -56,6 +61,8 @@ COLUMNS = [
     "eval_base/dive_eval/all/accuracy",
     "eval_base/bfcl/summary/categories_mean",
 ]
+# a point's SFT data as (traces, tool -> R/P type); dive.synth.diversity's metrics take both
+TrainingData = tuple[list[Any], dict[str, str]]
 MODEL_PREFIXES = {"eval_base": "base", "eval_sft": "sft", "eval": "grpo"}  # dive/stages/evaluate.py
 # per model: (column, metric key under the model's prefix)
 MODEL_COLUMNS = [
@@ -81,6 +88,8 @@ def write_report(cfg: DictConfig, sweep_dir: str | None) -> Path:
         raise FileNotFoundError(
             f"no finished points of sweep {cfg.sweep.name!r} in MLflow or {cfg.paths.sweeps}"
         )
+    data = training_data(cfg, sweep_dir)
+    rows = [row | _data_metrics(data.get(str(row["point"]))) for row in rows]
     out = Path(cfg.paths.results) / str(cfg.sweep.name)
     out.mkdir(parents=True, exist_ok=True)
     table = pl.DataFrame([{c: row.get(c) for c in COLUMNS} for row in rows], infer_schema_length=None)
@@ -88,7 +97,10 @@ def write_report(cfg: DictConfig, sweep_dir: str | None) -> Path:
     table.write_csv(out / "summary.csv")
     (out / "summary.md").write_text(_markdown(table))
     write_studies(cfg, rows, out)
-    _plot_training_data(cfg, sweep_dir, out)
+    if data:
+        from dive.plots import sweep_diversity_plot
+
+        sweep_diversity_plot(data, out / "data_diversity.png", str(cfg.sweep.name))
     models = model_rows(rows)
     if models:
         per_model = pl.DataFrame(models, infer_schema_length=None).sort("point", "model")
@@ -132,8 +144,9 @@ def write_studies(cfg: DictConfig, rows: list[dict[str, Any]], out: Path) -> Non
     if study == "a":
         compare = _container(cfg, "sweep.compare")
         arm = str(compare.pop("arm", next(reversed(arms), "")))  # default: the last arm
-        plot_study_a(rows, arms, arm, out / "study_a.png", name)
-        entries = comparisons(rows, arms.get(arm, []), {k: str(v) for k, v in compare.items()})
+        baselines = {k: str(v) for k, v in compare.items()}
+        plot_study_a(rows, arms, arm, baselines, out / "study_a.png", name)
+        entries = comparisons(rows, arms.get(arm, []), baselines)
         (out / "comparisons.md").write_text(comparisons_markdown(entries))
         _write_csv(out / "comparisons.csv", entries)
     elif study == "b":
@@ -143,10 +156,9 @@ def write_studies(cfg: DictConfig, rows: list[dict[str, Any]], out: Path) -> Non
         plot_study_c(rows, paths, out / "study_c.png", name)
 
 
-def _plot_training_data(cfg: DictConfig, sweep_dir: str | None, out: Path) -> None:
-    """data_diversity.png: every point's SFT data (its solve artifact, named in the point's status.json):
-    the tool-frequency long tail and the R/P topology distribution side by side."""
-    from dive.plots import sweep_diversity_plot
+def training_data(cfg: DictConfig, sweep_dir: str | None) -> dict[str, TrainingData]:
+    """Each point's SFT data (sft.jsonl of the solve artifact its status.json names) as traces, with the
+    R/P type of each tool: the one source of the report's data-diversity table and figure."""
     from dive.records import TOOL_TYPES
     from dive.synth.diversity import trace_of_row
 
@@ -160,8 +172,15 @@ def _plot_training_data(cfg: DictConfig, sweep_dir: str | None, out: Path) -> No
             types_file = solve / TOOL_TYPES
             types = json.loads(types_file.read_text()) if types_file.exists() else {}
             data[str(status["point"])] = ([trace_of_row(row) for row in rows], types)
-    if data:
-        sweep_diversity_plot(data, out / "data_diversity.png", str(cfg.sweep.name))
+    return data
+
+
+def _data_metrics(data: TrainingData | None) -> dict[str, float]:
+    """``data/<metric>``: the paper's diversity metrics over the point's whole SFT set (solve/kept rows),
+    the data its model learns from; {} where the point has no solve artifact on this machine."""
+    from dive.synth.diversity import diversity_metrics
+
+    return diversity_metrics(*data, prefix=DATA_PREFIX) if data else {}
 
 
 def headline_text(out: Path) -> str:

@@ -14,7 +14,7 @@ import pytest
 from dive.dispatch import SweepGraph
 from dive.jobgraph import conclude
 from dive.node_job import FINISHED
-from dive.report_figures import missing_note
+from dive.report_figures import label_points, missing_note
 from dive.report_studies import (
     GRAPHS,
     GRPO_BFCL,
@@ -200,3 +200,64 @@ def test_summary_series_skip_missing_instead_of_zero() -> None:
     scatter = pair_series(rows, ["v1", "v8", "vt"], GRAPHS, GRPO_DIVE)
     assert (scatter.x, scatter.y, scatter.skipped) == ([3.0], [0.5], ["v8", "vt"])
     assert [number(v) for v in (None, "None", "0.5", float("nan"), 0)] == [None, None, 0.5, None, 0.0]
+
+
+def _conversation(tools: list[str]) -> dict[str, Any]:
+    """An sft.jsonl row whose assistant calls ``tools`` in order, one per turn."""
+    messages: list[dict[str, Any]] = [{"role": "user", "content": "Q"}]
+    for n, tool in enumerate(tools):
+        call = {"id": f"c{n}", "type": "function", "function": {"name": tool, "arguments": "{}"}}
+        messages += [
+            {"role": "assistant", "content": "", "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": f"c{n}", "content": "1"},
+        ]
+    messages.append({"role": "assistant", "content": "The final answer is: 1."})
+    schemas = [{"type": "function", "function": {"name": t, "parameters": {}}} for t in dict.fromkeys(tools)]
+    return {"messages": messages, "tools": schemas}
+
+
+def test_diversity_table_measures_each_points_sft_set(study_a, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The table and the call-graph axis count the SFT set (the solve artifact's sft.jsonl), not the
+    synthesized tasks, whose diversity/* metrics also cover tasks that solve rejected."""
+    cfg, _ = study_a
+    solve = tmp_path / "solve-q1"
+    solve.mkdir()
+    rows = [_conversation(["a__x"]), _conversation(["a__x", "b__y"]), _conversation(["c__z"])]
+    (solve / "sft.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    (solve / "tool_types.json").write_text(json.dumps({"a.x": "R", "b.y": "P", "c.z": "R"}))
+    sweep_dir = tmp_path / "sweeps" / "diversity_vs_quantity" / "2026-01-01_00-00-00"
+    status_path = next(sweep_dir.glob("*-q1/status.json"))
+    status = json.loads(status_path.read_text())
+    status["metrics"]["diversity/tools_covered"] = 99.0  # synthesis' count, over other traces
+    status["artifacts"] = {"solve": str(solve)}
+    status_path.write_text(json.dumps(status))
+
+    out = write_report(cfg, None)
+    table = (out / "diversity.md").read_text().splitlines()
+    tools = next(line for line in table if line.startswith("| tools covered"))
+    assert tools.split(" | ")[3] == "3"  # q1's column: a.x, b.y, c.z
+    graphs = next(line for line in table if line.startswith("| unique call graphs"))
+    assert graphs.split(" | ")[3] == "3"  # measured on the rows, replacing the status' 5
+    assert graphs.split(" | ")[4] == "9"  # q2 has no solve artifact here: its logged value stays
+    assert (out / "data_diversity.png").read_bytes().startswith(PNG)
+
+
+def test_point_labels_never_overlap() -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(4, 3), dpi=100, layout="constrained")
+    FigureCanvasAgg(figure)
+    ax = figure.subplots()
+    xs, ys, names = (
+        [29.0, 36.0, 39.0, 180.0],
+        [0.0, 0.0, 0.0, 0.0],
+        ["d_pool1_v8", "d_pool3", "d_pool5", "q8"],
+    )
+    ax.scatter(xs, ys)
+    ax.set_xscale("log", base=2)
+    offsets = label_points(ax, xs, ys, names)
+    assert len({dy for _, dy in offsets[:3]}) == 3  # crowded: each its own line
+    assert offsets[3] == offsets[0]  # far away: the first line again
+    texts = [t.get_window_extent() for t in ax.texts]
+    assert not any(a.overlaps(b) for i, a in enumerate(texts) for b in texts[i + 1 :])
