@@ -72,7 +72,13 @@ def _tail_panel(axes: Any, traces: Mapping[str, Sequence[Traced]]) -> None:
         counts = sorted(Counter(c.tool for t in found for c in ok_calls(t)).values(), reverse=True)
         if counts:
             axes.plot(range(1, len(counts) + 1), counts, label=f"{point} ({len(counts)} tools)")
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
     axes.set_yscale("log")
+    plain = FuncFormatter(lambda value, _: f"{value:g}")  # 2, 10, 100 rather than 2x10^0
+    axes.yaxis.set_major_formatter(plain)
+    axes.yaxis.set_minor_formatter(plain)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))  # ranks are whole numbers
     axes.set(title="tool-frequency long tail", xlabel="tool rank", ylabel="calls (log)")
     axes.legend(fontsize=7)
 
@@ -84,7 +90,8 @@ def _topology_panel(axes: Any, per_point: Mapping[str, tuple[Counter[str], dict[
     labels = {k: v for _, found in per_point.values() for k, v in found.items()}
     top = [k for k, _ in overall.most_common(8)]
     left = [0.0] * len(per_point)
-    for key in [*top, "other"]:
+    rest = ["other"] if len(overall) > len(top) else []  # no empty "other" in the legend
+    for key in [*top, *rest]:
         widths = []
         for counts, _ in per_point.values():
             n = counts[key] if key != "other" else sum(v for k, v in counts.items() if k not in top)

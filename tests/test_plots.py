@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from dive.plots import (
     _topology_panel,
     sweep_diversity_plot,
@@ -76,4 +78,8 @@ def test_topology_shares_add_up_to_one_per_point() -> None:
         axes, {"a": (Counter({"x": 3, "y": 1}), {"x": "R→P", "y": "R"}), "b": (Counter({"y": 2}), {})}
     )
     shares = dict(axes.bars)
-    assert shares["R→P"] == [0.75, 0.0] and shares["R"] == [0.25, 1.0] and shares["other"] == [0.0, 0.0]
+    assert shares == {"R→P": [0.75, 0.0], "R": [0.25, 1.0]}  # every class shown: no empty "other"
+    nine = Counter({f"c{n}": 1 for n in range(9)})  # one class more than the panel shows
+    axes.bars = []
+    _topology_panel(axes, {"a": (nine, {})})
+    assert dict(axes.bars)["other"] == [1 / 9] and sum(w for _, (w,) in axes.bars) == pytest.approx(1.0)
