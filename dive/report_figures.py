@@ -17,7 +17,6 @@ from dive.report_studies import (
     GRPO_DIVE,
     SCORES,
     Row,
-    Series,
     by_point,
     least_squares,
     number,
@@ -135,7 +134,7 @@ def plot_study_a(
     table = by_point(rows)
     for ax, (key, label, _) in zip(axes, SCORES, strict=True):
         for series in size_series(rows, arms, key):
-            _line(ax, series, annotate=False)
+            ax.plot(series.x, series.y, marker="o", label=series.name)
             skipped.setdefault(label, []).extend(series.skipped)
         ax.set_xscale("log", base=2)
         ax.margins(y=0.15)  # headroom for the labels above the top points
@@ -171,7 +170,7 @@ def plot_study_b(rows: Sequence[Row], arms: Mapping[str, Sequence[str]], path: P
     skipped: dict[str, list[str]] = {}
     for ax, (key, label, _) in zip(axes, SCORES, strict=True):
         for series in step_series(rows, arms, key):
-            _line(ax, series, annotate=False)
+            ax.plot(series.x, series.y, marker="o", label=series.name)
             skipped.setdefault(label, []).extend(series.skipped)
         ax.set_xticks(range(1, len(labels) + 1), labels, fontsize=8)
         ax.set_xlim(0.5, len(labels) + 0.5)  # every step has its place, plotted or not
@@ -205,12 +204,6 @@ def plot_study_c(rows: Sequence[Row], points: Sequence[str], path: Path, title: 
     right.set_title("RL gain vs SFT-data diversity")
     figure.suptitle(f"{title}: scaling paths")
     return _save(figure, path, {"SFT or GRPO DIVE-Eval, or call graphs": gains.skipped})
-
-
-def _line(ax: Any, series: Series, annotate: bool) -> None:
-    ax.plot(series.x, series.y, marker="o", label=series.name)
-    if annotate:
-        label_points(ax, series.x, series.y, series.points)
 
 
 def label_points(
