@@ -133,7 +133,8 @@ def plot_study_a(
     skipped: dict[str, list[str]] = {}
     table = by_point(rows)
     for ax, (key, label, _) in zip(axes, SCORES, strict=True):
-        for series in size_series(rows, arms, key):
+        arm_series = size_series(rows, arms, key)
+        for series in arm_series:
             ax.plot(series.x, series.y, marker="o", label=series.name)
             skipped.setdefault(label, []).extend(series.skipped)
         ax.set_xscale("log", base=2)
@@ -153,7 +154,7 @@ def plot_study_a(
                     fontsize=7,
                     color="#555555",
                 )
-        for series in size_series(rows, arms, key):
+        for series in arm_series:  # named last, once the baselines' levels have set the scale
             if series.name == labelled:
                 label_points(ax, series.x, series.y, series.points)
         ax.set(xlabel="training trajectories (solve/kept, log2)", ylabel=label, title=label)
