@@ -1,4 +1,5 @@
-"""Session fixture that runs a real one-node Slurm cluster (with slurmdbd, so sacct works) on localhost."""
+"""Session fixtures: a real one-node Slurm cluster (with slurmdbd, so sacct works) on localhost, and the
+MaxArraySize it was started with."""
 
 from __future__ import annotations
 
@@ -29,6 +30,12 @@ def _stop(cluster_dir: Path) -> None:
     res = subprocess.run([str(STOP), str(cluster_dir)], capture_output=True, text=True, timeout=120)
     if res.returncode != 0:
         print(f"stop_local_cluster.sh failed ({res.returncode}):\n{res.stdout}\n{res.stderr}")
+
+
+@pytest.fixture(scope="session")
+def cluster_max_array_size() -> int:
+    """The MaxArraySize ``slurm_cluster`` starts Slurm with, for tests that split arrays around it."""
+    return MAX_ARRAY_SIZE
 
 
 @pytest.fixture(scope="session")

@@ -162,18 +162,19 @@ def test_map_array(executor: submitit.AutoExecutor) -> None:
     assert [r[1] for r in results] == ["0", "1", "2"]
 
 
-def test_arrays_beyond_max_array_size_are_split(executor: submitit.AutoExecutor) -> None:
+def test_arrays_beyond_max_array_size_are_split(
+    executor: submitit.AutoExecutor, cluster_max_array_size: int
+) -> None:
     from dive.jobs_slurm import map_array_within_limit, max_array_size
-    from tests.slurm.conftest import MAX_ARRAY_SIZE
 
-    assert max_array_size() == MAX_ARRAY_SIZE  # read from the running cluster (scontrol show config)
+    assert max_array_size() == cluster_max_array_size  # read from the running cluster (scontrol show config)
     with pytest.raises(Exception, match="(?i)array"):  # Slurm itself refuses one array of 6 tasks
-        executor.map_array(square, list(range(MAX_ARRAY_SIZE + 2)))
-    jobs = map_array_within_limit(executor, square, list(range(MAX_ARRAY_SIZE + 2)))
+        executor.map_array(square, list(range(cluster_max_array_size + 2)))
+    jobs = map_array_within_limit(executor, square, list(range(cluster_max_array_size + 2)))
     assert len({j.job_id.split("_")[0] for j in jobs}) == 2  # two Slurm arrays: 4 tasks, then 2
     for j in jobs:
         _wait(j, 90)
-    assert [j.result()[0] for j in jobs] == [x * x for x in range(MAX_ARRAY_SIZE + 2)]
+    assert [j.result()[0] for j in jobs] == [x * x for x in range(cluster_max_array_size + 2)]
 
 
 def test_failing_job_raises_with_remote_traceback(executor: submitit.AutoExecutor) -> None:

@@ -31,6 +31,7 @@ from dive.report_studies import (
     summary_series,
 )
 from dive.stages.report import headline_text, write_report
+from tests.helpers import sft_row
 
 PNG = b"\x89PNG\r\n\x1a\n"
 ARMS_A = {"quantity": ["q1", "q2", "q4", "q8"], "diversity": ["d_pool1_v8", "d_pool3_v64", "d_pool5_vtask"]}
@@ -202,18 +203,9 @@ def test_summary_series_skip_missing_instead_of_zero() -> None:
     assert [number(v) for v in (None, "None", "0.5", float("nan"), 0)] == [None, None, 0.5, None, 0.0]
 
 
-def _conversation(tools: list[str]) -> dict[str, Any]:
-    """An sft.jsonl row whose assistant calls ``tools`` in order, one per turn."""
-    messages: list[dict[str, Any]] = [{"role": "user", "content": "Q"}]
-    for n, tool in enumerate(tools):
-        call = {"id": f"c{n}", "type": "function", "function": {"name": tool, "arguments": "{}"}}
-        messages += [
-            {"role": "assistant", "content": "", "tool_calls": [call]},
-            {"role": "tool", "tool_call_id": f"c{n}", "content": "1"},
-        ]
-    messages.append({"role": "assistant", "content": "The final answer is: 1."})
-    schemas = [{"type": "function", "function": {"name": t, "parameters": {}}} for t in dict.fromkeys(tools)]
-    return {"messages": messages, "tools": schemas}
+def _conversation(tool_ids: list[str]) -> dict[str, Any]:
+    """An sft.jsonl row whose assistant calls ``tool_ids`` in order, one per turn."""
+    return sft_row("Q", [(tool, {}, "1") for tool in tool_ids], "1", list(dict.fromkeys(tool_ids)))
 
 
 def test_diversity_table_measures_each_points_sft_set(study_a, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -222,7 +214,7 @@ def test_diversity_table_measures_each_points_sft_set(study_a, tmp_path: Path) -
     cfg, _ = study_a
     solve = tmp_path / "solve-q1"
     solve.mkdir()
-    rows = [_conversation(["a__x"]), _conversation(["a__x", "b__y"]), _conversation(["c__z"])]
+    rows = [_conversation(["a.x"]), _conversation(["a.x", "b.y"]), _conversation(["c.z"])]
     (solve / "sft.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
     (solve / "tool_types.json").write_text(json.dumps({"a.x": "R", "b.y": "P", "c.z": "R"}))
     sweep_dir = tmp_path / "sweeps" / "diversity_vs_quantity" / "2026-01-01_00-00-00"

@@ -21,68 +21,57 @@ from dive.synth.sampling import SynthSettings
 from dive.synth.scripted import synthesize
 from dive.tools.registry import load_tools
 from tests.conftest import compose_config
+from tests.helpers import sft_row, tool_request, tool_result, tool_schema
 
 DOMAINS = ("general", "science")
 
 
-def _schema(tool_id: str) -> dict[str, Any]:
-    name = tool_id.replace(".", "__")
-    return {"type": "function", "function": {"name": name, "description": "", "parameters": {}}}
-
-
-def _request(call_id: str, tool_id: str, arguments: dict[str, Any]) -> dict[str, Any]:
-    function = {"name": tool_id.replace(".", "__"), "arguments": json.dumps(arguments)}
-    return {"id": call_id, "type": "function", "function": function}
-
-
-def _result(call_id: str, content: str) -> dict[str, Any]:
-    return {"role": "tool", "tool_call_id": call_id, "content": content}
-
-
 def _row_of(task: Task, max_chars: int | None = None) -> dict[str, Any]:
     """The conversation a teacher replaying all of ``task``'s calls, one per turn, would leave."""
-    messages: list[dict[str, Any]] = [{"role": "user", "content": task.question}]
-    for n, call in enumerate(task.calls):
-        messages.append(
-            {"role": "assistant", "content": "", "tool_calls": [_request(f"c{n}", call.tool, call.arguments)]}
-        )
-        messages.append(_result(f"c{n}", call.shown(max_chars)))
-    messages.append({"role": "assistant", "content": f"The final answer is: {task.answer}."})
-    return {"messages": messages, "tools": [_schema(t) for t in task.toolset]}
+    calls = [(call.tool, call.arguments, call.shown(max_chars)) for call in task.calls]
+    return sft_row(task.question, calls, task.answer, list(task.toolset))
 
 
 def test_row_to_trace_edges_through_a_truncated_output_and_failed_calls() -> None:
     cut = '{"capital": "Nairobi", "country": "Kenya", "notes": "a very long text' + " ...[truncated]"
     row = {
-        "tools": [_schema("general.geo.capital"), _schema("general.geo.population"), _schema("science.x.y")],
+        "tools": [
+            tool_schema("general.geo.capital"),
+            tool_schema("general.geo.population"),
+            tool_schema("science.x.y"),
+        ],
         "messages": [
             {"role": "system", "content": "..."},
             {"role": "user", "content": "How many people live in the capital of Kenya?"},
             {
                 "role": "assistant",
                 "content": "",
-                "tool_calls": [_request("a", "general.geo.capital", {"country": "Kenya"})],
+                "tool_calls": [tool_request("a", "general.geo.capital", {"country": "Kenya"})],
             },
-            _result("a", cut),
+            tool_result("a", cut),
             {
                 "role": "assistant",
                 "content": "",
                 "tool_calls": [
-                    _request(
+                    tool_request(
                         "a", "general.geo.population", {"city": "Nairobi"}
                     ),  # ids may repeat across turns
-                    _request("b", "science.x.y", {"q": "Nairobi"}),
+                    tool_request("b", "science.x.y", {"q": "Nairobi"}),
                 ],
             },
-            _result("a", '{"population": 4397073}'),
-            _result("b", json.dumps({"error": "service down"})),
-            {"role": "assistant", "content": "", "tool_calls": [_request("c", "general.geo.population", {})]},
+            tool_result("a", '{"population": 4397073}'),
+            tool_result("b", json.dumps({"error": "service down"})),
             {
                 "role": "assistant",
                 "content": "",
-                "tool_calls": [_request("d", "science.x.y", {"q": "Nairobi"})],
+                "tool_calls": [tool_request("c", "general.geo.population", {})],
             },
-            _result("d", '{"error": "unknown city; valid: [\'Lagos\', ' + " ...[truncated]"),
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [tool_request("d", "science.x.y", {"q": "Nairobi"})],
+            },
+            tool_result("d", '{"error": "unknown city; valid: [\'Lagos\', ' + " ...[truncated]"),
             {"role": "assistant", "content": "The final answer is: 4397073."},
         ],
     }
@@ -108,15 +97,15 @@ def test_row_to_trace_edges_through_a_truncated_output_and_failed_calls() -> Non
 def test_parallel_calls_of_one_turn_are_ordered_and_bad_arguments_are_invalid() -> None:
     bad = {"id": "z", "type": "function", "function": {"name": "general__geo__capital", "arguments": "{oops"}}
     row = {
-        "tools": [_schema("general.geo.capital")],
+        "tools": [tool_schema("general.geo.capital")],
         "messages": [
             {
                 "role": "assistant",
                 "content": "",
-                "tool_calls": [_request("x", "general.geo.capital", {"country": "Peru"}), bad],
+                "tool_calls": [tool_request("x", "general.geo.capital", {"country": "Peru"}), bad],
             },
-            _result("x", '{"capital": "Lima"}'),
-            _result("z", '{"capital": "Lima"}'),
+            tool_result("x", '{"capital": "Lima"}'),
+            tool_result("z", '{"capital": "Lima"}'),
         ],
     }
     trace = trace_of_row(row)
@@ -208,11 +197,11 @@ def tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 def _one_call_row(tool_id: str, description: str = "") -> dict[str, Any]:
     row = {
-        "tools": [_schema(tool_id)],
+        "tools": [tool_schema(tool_id)],
         "messages": [
             {"role": "user", "content": "Q?"},
-            {"role": "assistant", "content": "", "tool_calls": [_request("a", tool_id, {"q": "Kenya"})]},
-            _result("a", '{"answer": "Nairobi"}'),
+            {"role": "assistant", "content": "", "tool_calls": [tool_request("a", tool_id, {"q": "Kenya"})]},
+            tool_result("a", '{"answer": "Nairobi"}'),
             {"role": "assistant", "content": "The final answer is: Nairobi."},
         ],
     }
