@@ -11,6 +11,9 @@ the run; the Serper key is scrubbed from every string that leaves :class:`Execut
 node that can reach a cloud metadata service (169.254.169.254), an internal dashboard or a server on
 localhost, so a host that is, or resolves to, an address that is not globally routable is refused, on
 the first URL and on every redirect hop. A host that cannot be resolved is refused too (fail closed).
+The request then goes to the address that was checked, never to a second DNS answer: a name that
+resolves to a public address for the check and to 127.0.0.1 for the connection (DNS rebinding) cannot
+slip through.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import socket
 import statistics
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
+from contextlib import AbstractContextManager, closing
 from html.parser import HTMLParser
 from typing import IO, Any
 
@@ -76,29 +79,56 @@ def resolve_host(host: str) -> list[str]:
     return [str(info[4][0]) for info in socket.getaddrinfo(host, None)]
 
 
-def non_public_reason(host: str, resolve: Callable[[str], list[str]] = resolve_host) -> str | None:
-    """Why ``host`` must not be fetched, or None when it and every address it resolves to are public.
+class NotPublic(ValueError):
+    """A host ``fetch_page`` must not reach; the message says why."""
+
+
+def public_address(host: str, resolve: Callable[[str], list[str]] = resolve_host) -> str:
+    """The address to connect to for ``host``, once it and every address it resolves to are public.
 
     Not public: loopback, private (RFC 1918, unique-local), link-local (cloud metadata), shared
     (carrier NAT), reserved, unspecified and multicast addresses, IPv4-mapped IPv6 forms included.
+    Raises :class:`NotPublic` otherwise, and for a name that does not resolve.
     """
-    try:
-        addresses = [host]
-        ipaddress.ip_address(host.split("%")[0])
-    except ValueError:  # a name, not a literal address
-        try:
-            addresses = resolve(host)
-        except OSError as error:
-            return f"cannot resolve {host!r} ({error})"
-        if not addresses:
-            return f"cannot resolve {host!r}"
+    addresses = [host] if _is_literal_address(host) else _resolved(host, resolve)
     for text in addresses:
         address = ipaddress.ip_address(text.split("%")[0])  # drop an IPv6 zone (fe80::1%eth0)
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
             address = address.ipv4_mapped
         if not address.is_global or address.is_multicast:
-            return f"{host!r} is not a public address ({address})"
-    return None
+            raise NotPublic(f"{host!r} is not a public address ({address})")
+    return addresses[0]
+
+
+def _is_literal_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.split("%")[0])
+    except ValueError:  # a name
+        return False
+    return True
+
+
+def _resolved(host: str, resolve: Callable[[str], list[str]]) -> list[str]:
+    try:
+        addresses = resolve(host)
+    except OSError as error:
+        raise NotPublic(f"cannot resolve {host!r} ({error})") from None
+    if not addresses:
+        raise NotPublic(f"cannot resolve {host!r}")
+    return addresses
+
+
+def pinned_get(client: httpx.Client, url: httpx.URL, address: str) -> AbstractContextManager[httpx.Response]:
+    """``client.stream("GET", url)``, connected to ``address`` rather than to what ``url``'s host resolves
+    to now. The Host header and TLS (SNI and the certificate's name check) still use ``url``'s host."""
+    if address == url.host:  # a literal address: nothing to resolve
+        return client.stream("GET", url)
+    return client.stream(
+        "GET",
+        url.copy_with(host=address),
+        headers={"Host": url.netloc.decode("ascii")},
+        extensions={"sni_hostname": url.raw_host.decode("ascii")},  # IDNA (xn--) form
+    )
 
 
 class Executors:
@@ -118,7 +148,14 @@ class Executors:
         self.api_key = os.environ.get(SEARCH_KEY, "") if api_key is None else api_key
         self.max_chars, self.resolve = max_chars, resolve
         # Redirects are followed by hand in fetch_page, so every hop's host is checked before it is sent.
-        self.client = httpx.Client(transport=transport, timeout=FETCH_TIMEOUT_S, follow_redirects=False)
+        # No kept-alive connections: pinned_get connects by address, and a pool keyed by address would
+        # reuse one host's TLS connection for another host on the same address.
+        self.client = httpx.Client(
+            transport=transport,
+            timeout=FETCH_TIMEOUT_S,
+            follow_redirects=False,
+            limits=httpx.Limits(max_keepalive_connections=0),
+        )
         self.tools: dict[str, Callable[[Mapping[str, Any]], str]] = {
             "web_search": lambda a: self.web_search(str(a["query"]), int(a.get("num", 10))),
             "fetch_page": lambda a: self.fetch_page(str(a["url"])),
@@ -161,12 +198,13 @@ class Executors:
         for _ in range(MAX_REDIRECTS + 1):
             if target.scheme not in ("http", "https") or not target.host:
                 return f"error: fetch_page only reads http(s) URLs, not {str(target)!r}"
-            refusal = non_public_reason(target.host, self.resolve)
-            if refusal:
+            try:
+                address = public_address(target.host, self.resolve)
+            except NotPublic as refusal:
                 return f"error: fetch_page refused {str(target)!r}: {refusal}"
-            with self.client.stream("GET", target) as response:
-                if response.next_request is not None:  # a redirect: check its host before following
-                    target = response.next_request.url
+            with pinned_get(self.client, target, address) as response:
+                if response.is_redirect:  # check the next hop's host before following it
+                    target = target.join(response.headers["location"])
                     continue
                 return self._page_text(response, url)
         return f"error: fetch_page gave up on {url!r} after {MAX_REDIRECTS} redirects"

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import http.server
 import io
 import json
-from collections.abc import Callable, Mapping, Sequence
+import ssl
+import subprocess
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -142,14 +146,42 @@ def test_fetch_page_checks_every_redirect_hop(location: str) -> None:
     sent: list[str] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
-        sent.append(str(request.url))
-        if request.url.host != "example.org":
+        sent.append(f"{request.headers['host']}{request.url.path}")
+        if request.headers["host"] != "example.org":
             raise AssertionError(f"the redirect to {request.url} must not be followed")
         return httpx.Response(302, headers={"location": location})
 
     result = executors(handler)("fetch_page", {"url": "https://example.org/go"})
     assert result.startswith("error: fetch_page"), result
-    assert sent == ["https://example.org/go"]
+    assert sent == ["example.org/go"]
+
+
+def test_fetch_page_connects_to_the_address_it_checked() -> None:
+    """DNS rebinding: the name resolves to a public address for the check, then to 127.0.0.1. The request
+    must go to the checked address, with the name kept for the Host header and TLS."""
+    answers = iter([["93.184.215.14"], ["127.0.0.1"]])
+    sent: list[tuple[str, str, object]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append((request.url.host, request.headers["host"], request.extensions.get("sni_hostname")))
+        return httpx.Response(200, text="<p>public</p>", headers={"content-type": "text/html"})
+
+    tools = Executors(transport=httpx.MockTransport(handler), resolve=lambda host: next(answers))
+    assert tools("fetch_page", {"url": "https://rebind.example:8443/page"}) == "public"
+    assert sent == [("93.184.215.14", "rebind.example:8443", "rebind.example")]
+
+
+def test_fetch_page_relative_redirects_stay_on_the_named_host() -> None:
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(f"{request.url.host} {request.headers['host']}{request.url.path}")
+        if request.url.path == "/old":
+            return httpx.Response(301, headers={"location": "/new"})
+        return httpx.Response(200, text="moved", headers={"content-type": "text/plain"})
+
+    assert executors(handler)("fetch_page", {"url": "https://example.org/old"}) == "moved"
+    assert sent == ["93.184.215.14 example.org/old", "93.184.215.14 example.org/new"]
 
 
 def test_fetch_page_stops_a_redirect_loop() -> None:
@@ -164,9 +196,9 @@ def test_fetch_page_stops_a_redirect_loop() -> None:
 
 
 def test_public_hosts_pass_the_address_check() -> None:
-    assert online_run.non_public_reason("93.184.215.14") is None
-    assert online_run.non_public_reason("2606:4700:4700::1111") is None
-    assert online_run.non_public_reason("example.org", fake_resolve) is None
+    assert online_run.public_address("93.184.215.14") == "93.184.215.14"
+    assert online_run.public_address("2606:4700:4700::1111") == "2606:4700:4700::1111"
+    assert online_run.public_address("example.org", fake_resolve) == "93.184.215.14"
 
 
 @pytest.mark.parametrize("url", ["ftp://example.org/file", "file:///etc/passwd", "example.org", "http://"])
@@ -318,3 +350,58 @@ def test_evaluate_stage_runs_a_listed_online_benchmark(
     assert metrics["eval_base/fakebench/all/items"] == 2.0
     assert metrics["eval_base/fakebench/all/accuracy"] == 0.5
     assert len((tmp_path / "online_fake.jsonl").read_text().splitlines()) == 2
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path) -> Iterator[tuple[int, Path, list[str]]]:
+    """An HTTPS server on 127.0.0.1 whose certificate names only ``pinned.test``.
+
+    Yields its port, the certificate, and the Host header of every request it served."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-keyout", str(key)]
+        + ["-out", str(cert), "-subj", "/CN=pinned.test", "-addext", "subjectAltName=DNS:pinned.test"],
+        check=True,
+        capture_output=True,
+    )
+    hosts: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the http.server hook's name)
+            hosts.append(self.headers["Host"])
+            body = b"hello over TLS"
+            self.send_response(200)
+            self.send_header("content-type", "text/plain")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass  # keep the test output clean
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1], cert, hosts
+    server.shutdown()
+    server.server_close()
+
+
+def test_pinned_get_verifies_tls_against_the_url_host_not_the_address(
+    tls_server: tuple[int, Path, list[str]],
+) -> None:
+    """A real TLS handshake to 127.0.0.1: the certificate is checked against the URL's name, so pinning
+    the address neither weakens verification nor breaks it."""
+    port, cert, hosts = tls_server
+    with httpx.Client(verify=ssl.create_default_context(cafile=str(cert))) as client:
+        with online_run.pinned_get(
+            client, httpx.URL(f"https://pinned.test:{port}/"), "127.0.0.1"
+        ) as response:
+            assert response.read() == b"hello over TLS"
+        assert hosts == [f"pinned.test:{port}"]
+        other = httpx.URL(f"https://other.test:{port}/")
+        with pytest.raises(httpx.ConnectError, match="(?i)certificate|hostname"):
+            online_run.pinned_get(client, other, "127.0.0.1").__enter__()
