@@ -196,15 +196,7 @@ def tokenizer(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
 
 def _one_call_row(tool_id: str, description: str = "") -> dict[str, Any]:
-    row = {
-        "tools": [tool_schema(tool_id)],
-        "messages": [
-            {"role": "user", "content": "Q?"},
-            {"role": "assistant", "content": "", "tool_calls": [tool_request("a", tool_id, {"q": "Kenya"})]},
-            tool_result("a", '{"answer": "Nairobi"}'),
-            {"role": "assistant", "content": "The final answer is: Nairobi."},
-        ],
-    }
+    row = sft_row("Q?", [(tool_id, {"q": "Kenya"}, '{"answer": "Nairobi"}')], "Nairobi", [tool_id])
     row["tools"][0]["function"]["description"] = description
     return row
 
